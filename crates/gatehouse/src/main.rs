@@ -1,1 +1,29 @@
-fn main() {}
+//! The `gatehouse` command: the server and the policy tools.
+
+mod policy_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Gatehouse: a self-hosted, AWS-compatible IAM + STS + S3 server.
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate, test and evaluate IAM policies offline.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Policy(cmd) => policy_cmd::run(cmd),
+    }
+}

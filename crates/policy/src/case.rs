@@ -106,7 +106,7 @@ pub struct CaseReport {
     pub passed: bool,
     /// The decision with its reason, as text.
     pub decision: String,
-    /// AWS's AccessDenied message, when denied.
+    /// AWS's `AccessDenied` message, when denied.
     pub message: Option<String>,
     /// Every statement's verdict.
     pub trace: Vec<TraceLine>,

@@ -77,6 +77,7 @@ pub struct Operator {
 impl Operator {
     /// Parses an operator name; `None` for anything IAM does not know.
     pub fn parse(name: &str) -> Option<Self> {
+        use BaseOperator as B;
         let (qualifier, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
             (Some(SetQualifier::ForAllValues), r)
         } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
@@ -88,7 +89,6 @@ impl Operator {
             Some(r) => (r, true),
             None => (rest, false),
         };
-        use BaseOperator as B;
         let (base, negated) = match rest {
             "StringEquals" => (B::StringEquals, false),
             "StringNotEquals" => (B::StringEquals, true),
@@ -179,8 +179,8 @@ impl Condition {
         raw: &[String],
         variables: bool,
     ) -> Result<Self, BadConditionValue> {
-        let bad = |v: &str| BadConditionValue(v.to_owned());
         use BaseOperator as B;
+        let bad = |v: &str| BadConditionValue(v.to_owned());
         let values = match operator.base {
             B::StringEquals | B::StringEqualsIgnoreCase | B::StringLike => {
                 let syntax = PatternSyntax {
@@ -242,7 +242,7 @@ impl Condition {
             ),
             B::ArnEquals | B::ArnLike => ConditionValues::Arns(
                 raw.iter()
-                    .map(|v| ArnPattern::parse(v, variables).map_err(|()| bad(v)))
+                    .map(|v| ArnPattern::parse(v, variables).map_err(|_| bad(v)))
                     .collect::<Result<_, _>>()?,
             ),
         };
@@ -298,10 +298,9 @@ impl Condition {
     /// `None` when the request value cannot be read for this operator or no policy value could
     /// be resolved.
     fn any_value_matches(&self, v: &str, context: &RequestContext) -> Option<bool> {
-        use BaseOperator as B;
         match &self.values {
             ConditionValues::Strings(patterns) => {
-                let fold = self.operator.base == B::StringEqualsIgnoreCase;
+                let fold = self.operator.base == BaseOperator::StringEqualsIgnoreCase;
                 let mut resolved_any = false;
                 for p in patterns {
                     match p.matches(v, context, fold) {

@@ -1,4 +1,4 @@
-//! The outcome of an evaluation, the reason carried with it, and AWS's AccessDenied text.
+//! The outcome of an evaluation, the reason carried with it, and AWS's `AccessDenied` text.
 
 use std::fmt;
 
@@ -153,7 +153,7 @@ pub struct Decision<'a> {
     pub reason: Reason<'a>,
 }
 
-/// How a service words AccessDenied messages.
+/// How a service words `AccessDenied` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageStyle {
     /// IAM, STS and most services: the resource ARN unquoted.
@@ -177,7 +177,7 @@ impl Decision<'_> {
         }
     }
 
-    /// AWS's AccessDenied message for a denied request; `None` when allowed.
+    /// AWS's `AccessDenied` message for a denied request; `None` when allowed.
     pub fn denial_message(&self, request: &Request<'_>, style: MessageStyle) -> Option<String> {
         let action = request.action.as_str();
         let caller = request.principal.arn_string();

@@ -198,97 +198,138 @@ fn entitled<'a>(e: Entitlement) -> Decision<'a> {
     }
 }
 
+/// Facts about a request that several phases need.
+struct Facts<'s> {
+    same_account: bool,
+    scps: &'s [PolicyLevel],
+    owner_root_manages_policy: bool,
+    resource_type: PolicyType,
+}
+
+impl<'s> Facts<'s> {
+    fn of(set: &PolicySet<'s>, req: &Request<'_>) -> Self {
+        let principal = req.principal;
+        let principal_account = principal.account();
+        let resource_account = req.resource_account.copied().or(principal_account);
+        let same_account = principal_account.is_some() && principal_account == resource_account;
+        // SCPs bind principals of the organization's accounts only.
+        let organization_caller =
+            !matches!(principal, Principal::Anonymous | Principal::Service { .. });
+        let owner_root_manages_policy = matches!(principal, Principal::Root { .. })
+            && same_account
+            && matches!(
+                req.action.lower(),
+                "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
+            );
+        let resource_type = match set.resource {
+            Some(p) if p.kind == PolicyKind::Trust => PolicyType::RoleTrust,
+            _ => PolicyType::ResourceBased,
+        };
+        Self {
+            same_account,
+            scps: if organization_caller { set.scps } else { &[] },
+            owner_root_manages_policy,
+            resource_type,
+        }
+    }
+}
+
 /// Decides `req` against `set` exactly as AWS IAM does, with the reason.
 pub fn evaluate<'s>(set: &PolicySet<'s>, req: &Request<'_>) -> Decision<'s> {
-    use PolicyType as T;
-    let action = req.action.lower();
-    if action == "sts:getcalleridentity" {
+    if req.action.lower() == "sts:getcalleridentity" {
         return entitled(Entitlement::CallerIdentity);
     }
-    let principal = req.principal;
-    let principal_account = principal.account();
-    let resource_account = req.resource_account.copied().or(principal_account);
-    let same_account = principal_account.is_some() && principal_account == resource_account;
-    let organization_caller =
-        !matches!(principal, Principal::Anonymous | Principal::Service { .. });
-    let scps: &[PolicyLevel] = if organization_caller { set.scps } else { &[] };
-    let is_root = matches!(principal, Principal::Root { .. });
-    let owner_root_manages_policy = is_root
-        && same_account
-        && matches!(
-            action,
-            "s3:getbucketpolicy" | "s3:putbucketpolicy" | "s3:deletebucketpolicy"
-        );
-    let resource_type = match set.resource {
-        Some(p) if p.kind == PolicyKind::Trust => T::RoleTrust,
-        _ => T::ResourceBased,
-    };
+    let facts = Facts::of(set, req);
     let ev = Evaluator {
         req,
         has_boundary: set.boundary.is_some(),
         _set: std::marker::PhantomData,
     };
+    if let Some(denied) = explicit_deny(&ev, set, &facts) {
+        return denied;
+    }
+    if let Some(denied) = organization_gate(&ev, set, &facts) {
+        return denied;
+    }
+    if facts.owner_root_manages_policy {
+        return entitled(Entitlement::BucketOwnerRoot);
+    }
+    grant(&ev, set, &facts)
+}
 
-    // 1. Any applicable Deny wins.
-    for level in scps {
+/// Step 1: any applicable Deny wins, reported in the order SCP, RCP, resource, identity,
+/// boundary, session.
+fn explicit_deny<'s>(
+    ev: &Evaluator<'s, '_>,
+    set: &PolicySet<'s>,
+    facts: &Facts<'s>,
+) -> Option<Decision<'s>> {
+    use PolicyType as T;
+    for level in facts.scps {
         if let Some(s) = ev.find_in(level, Effect::Deny, T::ServiceControl) {
-            return deny(s);
+            return Some(deny(s));
         }
     }
     for level in set.rcps {
         if let Some(s) = ev.find_in(level, Effect::Deny, T::ResourceControl) {
-            return deny(s);
+            return Some(deny(s));
         }
     }
-    if !owner_root_manages_policy {
+    // The bucket owner's root can always manage the bucket policy, whatever it says.
+    if !facts.owner_root_manages_policy {
         if let Some((_, s)) = set
             .resource
-            .and_then(|p| ev.find(p, Effect::Deny, resource_type))
+            .and_then(|p| ev.find(p, Effect::Deny, facts.resource_type))
         {
-            return deny(s);
+            return Some(deny(s));
         }
     }
     if let Some(s) = ev.find_in(set.identity, Effect::Deny, T::IdentityBased) {
-        return deny(s);
+        return Some(deny(s));
     }
     if let Some((_, s)) = set
         .boundary
         .and_then(|p| ev.find(p, Effect::Deny, T::PermissionsBoundary))
     {
-        return deny(s);
+        return Some(deny(s));
     }
-    if let Some(s) = ev.find_in(set.session, Effect::Deny, T::Session) {
-        return deny(s);
-    }
+    ev.find_in(set.session, Effect::Deny, T::Session).map(deny)
+}
 
-    // 2–3. Organization policies need an Allow on every level.
-    for level in set.rcps {
-        if ev
-            .find_in(level, Effect::Allow, T::ResourceControl)
+/// Steps 2–3: RCPs (resource side) and SCPs (caller side) need an Allow on every level.
+fn organization_gate<'s>(
+    ev: &Evaluator<'s, '_>,
+    set: &PolicySet<'s>,
+    facts: &Facts<'s>,
+) -> Option<Decision<'s>> {
+    if set.rcps.iter().any(|level| {
+        ev.find_in(level, Effect::Allow, PolicyType::ResourceControl)
             .is_none()
-        {
-            return not_allowed(T::ResourceControl);
-        }
+    }) {
+        return Some(not_allowed(PolicyType::ResourceControl));
     }
-    for level in scps {
-        if ev
-            .find_in(level, Effect::Allow, T::ServiceControl)
+    if facts.scps.iter().any(|level| {
+        ev.find_in(level, Effect::Allow, PolicyType::ServiceControl)
             .is_none()
-        {
-            return not_allowed(T::ServiceControl);
-        }
+    }) {
+        return Some(not_allowed(PolicyType::ServiceControl));
     }
-    if owner_root_manages_policy {
-        return entitled(Entitlement::BucketOwnerRoot);
-    }
+    None
+}
 
-    // 4. Grant phase.
+/// Step 4: the grant phase, with the same-account table (§5.2) and the cross-account rule.
+fn grant<'s>(ev: &Evaluator<'s, '_>, set: &PolicySet<'s>, facts: &Facts<'s>) -> Decision<'s> {
+    use PolicyType as T;
+    let principal = ev.req.principal;
+    let resource_type = facts.resource_type;
     let resource_allow = set
         .resource
         .and_then(|p| ev.best_resource_allow(p, resource_type));
     let is_trust = resource_type == T::RoleTrust;
     match principal {
-        Principal::Root { .. } if same_account && !is_trust => entitled(Entitlement::RootUser),
+        Principal::Root { .. } if facts.same_account && !is_trust => {
+            entitled(Entitlement::RootUser)
+        }
         Principal::Root { .. } => match resource_allow {
             Some((_, s)) => allowed(s, None),
             None => not_allowed(resource_type),
@@ -311,32 +352,27 @@ pub fn evaluate<'s>(set: &PolicySet<'s>, req: &Request<'_>) -> Decision<'s> {
                 ev.find_in(set.session, Effect::Allow, T::Session).is_some()
             };
             let limits_ok = boundary_ok && session_ok;
-            let first_failing_limit = || {
-                if boundary_ok {
-                    T::Session
-                } else {
-                    T::PermissionsBoundary
-                }
+            let first_failing_limit = if boundary_ok {
+                T::Session
+            } else {
+                T::PermissionsBoundary
             };
-            let identity_path = || match identity_allow {
-                Some(s) if limits_ok => allowed(s, None),
-                Some(_) => not_allowed(first_failing_limit()),
-                None => not_allowed(T::IdentityBased),
-            };
-            if same_account {
-                match resource_allow {
-                    Some((PrincipalMatch::Direct, s)) => allowed(s, None),
-                    Some((PrincipalMatch::RoleOrUser, s)) if limits_ok => allowed(s, None),
-                    Some((PrincipalMatch::RoleOrUser, _)) => not_allowed(first_failing_limit()),
+            if facts.same_account {
+                match (resource_allow, identity_allow) {
+                    (Some((PrincipalMatch::Direct, s)), _) => allowed(s, None),
+                    (Some((PrincipalMatch::RoleOrUser, s)), _) if limits_ok => allowed(s, None),
+                    (Some((PrincipalMatch::RoleOrUser, _)), _) => not_allowed(first_failing_limit),
                     // A trust policy must itself allow the caller; an identity grant alone
                     // never suffices.
-                    None if is_trust => not_allowed(T::RoleTrust),
-                    _ => identity_path(),
+                    (None, _) if is_trust => not_allowed(T::RoleTrust),
+                    (_, Some(s)) if limits_ok => allowed(s, None),
+                    (_, Some(_)) => not_allowed(first_failing_limit),
+                    (_, None) => not_allowed(T::IdentityBased),
                 }
             } else {
                 match (identity_allow, resource_allow) {
                     (None, _) => not_allowed(T::IdentityBased),
-                    (Some(_), _) if !limits_ok => not_allowed(first_failing_limit()),
+                    (Some(_), _) if !limits_ok => not_allowed(first_failing_limit),
                     (Some(_), None) => not_allowed(resource_type),
                     (Some(id), Some((_, rs))) => allowed(id, Some(rs)),
                 }

@@ -3,7 +3,7 @@
 //! This crate does no I/O. A document is parsed once into a [`Policy`] (actions lower-cased,
 //! ARN patterns split into fields, CIDRs, dates and numbers pre-parsed); [`evaluate`] then
 //! decides a [`Request`] against a [`PolicySet`] as AWS does, returning a [`Decision`] that
-//! carries its reason and AWS's AccessDenied text.
+//! carries its reason and AWS's `AccessDenied` text.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -55,5 +55,5 @@ pub use policy::{
 };
 pub use principal::{InvalidPrincipal, PrincipalEntry, PrincipalMatch, PrincipalSet};
 pub use request::{Action, Principal, Request, Resource};
-pub use resource::{ActionPattern, ArnPattern, BadAction, ResourcePattern};
+pub use resource::{ActionPattern, ArnPattern, BadAction, BadArnPattern, ResourcePattern};
 pub use wildcard::{NoVariables, Pattern, PatternSyntax, Piece, Variable, VariableSource};

@@ -232,7 +232,7 @@ fn parse_located(text: &str, kind: PolicyKind) -> Parsed<Policy> {
     {
         return at(Problem::VersionTooOld, "Version");
     }
-    let statements_json: Vec<(&Json, String)> = match statement_json {
+    let statement_items: Vec<(&Json, String)> = match statement_json {
         None => return at(Problem::MissingStatement, "Statement"),
         Some(Json::Array(items)) if items.is_empty() => {
             return at(Problem::EmptyStatement, "Statement");
@@ -246,8 +246,8 @@ fn parse_located(text: &str, kind: PolicyKind) -> Parsed<Policy> {
         Some(_) => return at(Problem::WrongType, "Statement"),
     };
     let variables = version == Version::V2012_10_17;
-    let mut statements = Vec::with_capacity(statements_json.len());
-    for (index, (json, path)) in statements_json.into_iter().enumerate() {
+    let mut statements = Vec::with_capacity(statement_items.len());
+    for (index, (json, path)) in statement_items.into_iter().enumerate() {
         let statement = parse_statement(json, index, &path, kind, variables)?;
         if let Some(sid) = &statement.sid {
             if !matches!(kind, PolicyKind::Bucket | PolicyKind::Resource)
@@ -516,7 +516,7 @@ fn parse_resource_clause(
                 format!("{field_path}: {v}"),
             )
         };
-        let p = ResourcePattern::parse(v, variables).map_err(|()| bad())?;
+        let p = ResourcePattern::parse(v, variables).map_err(|_| bad())?;
         if kind == PolicyKind::Bucket
             && !(v.starts_with("arn:") && v.split(':').nth(2) == Some("s3"))
         {

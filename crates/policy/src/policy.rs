@@ -173,7 +173,7 @@ impl Statement {
     }
 }
 
-/// How a policy is named in explanations and AccessDenied messages.
+/// How a policy is named in explanations and `AccessDenied` messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyId {
     /// A readable name (inline policy name, file name, …).

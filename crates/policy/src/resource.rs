@@ -80,6 +80,11 @@ impl ActionPattern {
     }
 }
 
+/// Text that is neither `*` nor an ARN pattern (`arn:partition:service…`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an ARN pattern: {0}")]
+pub struct BadArnPattern(pub String);
+
 /// An ARN pattern: six colon-separated fields, each with its own wildcards. A field pattern
 /// that ends in `*` may also consume the fields after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +99,11 @@ pub struct ArnPattern {
 impl ArnPattern {
     /// Parses an ARN pattern; fields missing at the end count as `*`. Variables are read in
     /// the resource part only, and only when `variables` is true.
-    pub fn parse(text: &str, variables: bool) -> Result<Self, ()> {
+    pub fn parse(text: &str, variables: bool) -> Result<Self, BadArnPattern> {
+        let bad = || BadArnPattern(text.to_owned());
         let mut fields_text: Vec<&str> = text.splitn(6, ':').collect();
         if fields_text.first() != Some(&"arn") || fields_text.len() < 3 {
-            return Err(());
+            return Err(bad());
         }
         while fields_text.len() < 6 {
             fields_text.push("*");
@@ -112,12 +118,14 @@ impl ArnPattern {
         };
         let mut fields = Vec::with_capacity(6);
         for (i, f) in fields_text.iter().enumerate() {
-            fields.push(Pattern::parse(f, if i == 5 { with_vars } else { plain }).map_err(|_| ())?);
+            fields.push(
+                Pattern::parse(f, if i == 5 { with_vars } else { plain }).map_err(|_| bad())?,
+            );
         }
         let greedy = match (0..5).find(|&i| fields_text[i].ends_with('*')) {
             Some(i) => {
                 let tail = fields_text[i..].join(":");
-                Some((i, Pattern::parse(&tail, with_vars).map_err(|_| ())?))
+                Some((i, Pattern::parse(&tail, with_vars).map_err(|_| bad())?))
             }
             None => None,
         };
@@ -182,7 +190,7 @@ pub enum ResourcePattern {
 
 impl ResourcePattern {
     /// Parses `*` or an ARN pattern.
-    pub fn parse(text: &str, variables: bool) -> Result<Self, ()> {
+    pub fn parse(text: &str, variables: bool) -> Result<Self, BadArnPattern> {
         if text == "*" {
             Ok(ResourcePattern::Any)
         } else {

@@ -163,7 +163,7 @@ impl Pattern {
             });
         }
         let mut tokens: SmallVec<[Token<'_>; 8]> = SmallVec::new();
-        for piece in self.pieces.iter() {
+        for piece in &self.pieces {
             tokens.push(match piece {
                 Piece::Literal(l) => Token::Literal(l),
                 Piece::AnyRun => Token::AnyRun,
@@ -177,7 +177,7 @@ impl Pattern {
 
 impl std::fmt::Display for Pattern {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for piece in self.pieces.iter() {
+        for piece in &self.pieces {
             match piece {
                 Piece::Literal(l) => f.write_str(l)?,
                 Piece::AnyRun => f.write_str("*")?,
