@@ -49,6 +49,21 @@ impl std::str::FromStr for AccountId {
     }
 }
 
+impl serde::Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        AccountId::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid account id {text:?}: expected 12 digits"))
+        })
+    }
+}
+
 /// Text that is not a well-formed ARN (or account id).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid ARN: {0}")]

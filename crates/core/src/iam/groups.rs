@@ -1,0 +1,211 @@
+//! IAM groups: membership and inline policies.
+
+use gatehouse_policy::AccountId;
+
+use super::{Iam, inline};
+use crate::entities::{EntityCommon, Group, PolicyDocument, User, now};
+use crate::error::{Error, Result};
+use crate::ids::{IdKind, new_unique_id};
+use crate::state::{AccountIam, Change};
+use crate::validate;
+
+/// The group `name` of `acct`.
+pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a Group> {
+    acct.groups
+        .get(&name.to_lowercase())
+        .ok_or_else(|| Error::NoSuchEntity(format!("The group with name {name} cannot be found.")))
+}
+
+impl Iam {
+    /// `CreateGroup`.
+    pub fn create_group(
+        &self,
+        account: AccountId,
+        name: &str,
+        path: Option<&str>,
+    ) -> Result<Group> {
+        validate::name("groupName", name, 128)?;
+        let path = path.unwrap_or("/");
+        validate::path("path", path)?;
+        self.mutate(|state| {
+            if state
+                .account(account)?
+                .groups
+                .contains_key(&name.to_lowercase())
+            {
+                return Err(Error::EntityAlreadyExists(format!(
+                    "Group with name {name} already exists."
+                )));
+            }
+            let group = Group {
+                common: EntityCommon {
+                    account,
+                    name: name.to_owned(),
+                    path: path.to_owned(),
+                    id: new_unique_id(IdKind::Group),
+                    created: now(),
+                },
+                inline: Default::default(),
+                attached: Default::default(),
+            };
+            Ok((vec![Change::PutGroup(group.clone())], group))
+        })
+    }
+
+    /// `GetGroup`: the group and its members.
+    pub fn get_group(&self, account: AccountId, name: &str) -> Result<(Group, Vec<User>)> {
+        let state = self.state();
+        let acct = state.account(account)?;
+        let group = find(acct, name)?.clone();
+        let key = name.to_lowercase();
+        let members = acct
+            .users
+            .values()
+            .filter(|u| u.groups.contains(&key))
+            .cloned()
+            .collect();
+        Ok((group, members))
+    }
+
+    /// `ListGroups`.
+    pub fn list_groups(&self, account: AccountId, path_prefix: Option<&str>) -> Result<Vec<Group>> {
+        if let Some(p) = path_prefix {
+            validate::path_prefix("pathPrefix", p)?;
+        }
+        let state = self.state();
+        Ok(state
+            .account(account)?
+            .groups
+            .values()
+            .filter(|g| path_prefix.is_none_or(|p| g.common.path.starts_with(p)))
+            .cloned()
+            .collect())
+    }
+
+    /// `ListGroupsForUser`.
+    pub fn list_groups_for_user(&self, account: AccountId, user: &str) -> Result<Vec<Group>> {
+        let state = self.state();
+        let acct = state.account(account)?;
+        let u = super::users::find(acct, user)?;
+        Ok(u.groups
+            .iter()
+            .filter_map(|g| acct.groups.get(g))
+            .cloned()
+            .collect())
+    }
+
+    /// `DeleteGroup`: refused while it has members or policies.
+    pub fn delete_group(&self, account: AccountId, name: &str) -> Result<()> {
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            let group = find(acct, name)?;
+            let key = name.to_lowercase();
+            if acct.users.values().any(|u| u.groups.contains(&key)) {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must remove users from group first.".into(),
+                ));
+            }
+            if !group.inline.is_empty() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must delete policies first.".into(),
+                ));
+            }
+            if !group.attached.is_empty() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must detach all policies first.".into(),
+                ));
+            }
+            Ok((vec![Change::DeleteGroup(account, key)], ()))
+        })
+    }
+
+    /// `AddUserToGroup`.
+    pub fn add_user_to_group(&self, account: AccountId, group: &str, user: &str) -> Result<()> {
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            let g = find(acct, group)?;
+            let mut u = super::users::find(acct, user)?.clone();
+            if u.groups.len() >= 10 && !u.groups.contains(&g.common.name.to_lowercase()) {
+                return Err(Error::LimitExceeded(
+                    "Cannot exceed quota for GroupsPerUser: 10".into(),
+                ));
+            }
+            u.groups.insert(g.common.name.to_lowercase());
+            Ok((vec![Change::PutUser(u)], ()))
+        })
+    }
+
+    /// `RemoveUserFromGroup`.
+    pub fn remove_user_from_group(
+        &self,
+        account: AccountId,
+        group: &str,
+        user: &str,
+    ) -> Result<()> {
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            find(acct, group)?;
+            let mut u = super::users::find(acct, user)?.clone();
+            if !u.groups.remove(&group.to_lowercase()) {
+                return Err(Error::NoSuchEntity(format!(
+                    "The user with name {user} cannot be found."
+                )));
+            }
+            Ok((vec![Change::PutUser(u)], ()))
+        })
+    }
+
+    /// `PutGroupPolicy`.
+    pub fn put_group_policy(
+        &self,
+        account: AccountId,
+        group: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<()> {
+        self.mutate(|state| {
+            let mut g = find(state.account(account)?, group)?.clone();
+            let name = g.common.name.clone();
+            inline::put(&mut g.inline, "group", &name, policy_name, document)?;
+            Ok((vec![Change::PutGroup(g)], ()))
+        })
+    }
+
+    /// `GetGroupPolicy`.
+    pub fn get_group_policy(
+        &self,
+        account: AccountId,
+        group: &str,
+        policy_name: &str,
+    ) -> Result<(String, PolicyDocument)> {
+        let state = self.state();
+        let g = find(state.account(account)?, group)?;
+        Ok((
+            g.common.name.clone(),
+            inline::get(&g.inline, "group", policy_name)?.clone(),
+        ))
+    }
+
+    /// `DeleteGroupPolicy`.
+    pub fn delete_group_policy(
+        &self,
+        account: AccountId,
+        group: &str,
+        policy_name: &str,
+    ) -> Result<()> {
+        self.mutate(|state| {
+            let mut g = find(state.account(account)?, group)?.clone();
+            inline::delete(&mut g.inline, "group", policy_name)?;
+            Ok((vec![Change::PutGroup(g)], ()))
+        })
+    }
+
+    /// `ListGroupPolicies`.
+    pub fn list_group_policies(&self, account: AccountId, group: &str) -> Result<Vec<String>> {
+        Ok(find(self.state().account(account)?, group)?
+            .inline
+            .keys()
+            .cloned()
+            .collect())
+    }
+}

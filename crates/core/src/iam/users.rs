@@ -1,0 +1,282 @@
+//! IAM users: create, read, list, delete, inline policies, tags, permissions boundary.
+
+use gatehouse_policy::AccountId;
+
+use super::{Iam, check_tags, inline, merge_tags};
+use crate::entities::{EntityCommon, KeyOwner, PolicyDocument, Tag, User, now};
+use crate::error::{Error, Result};
+use crate::ids::{IdKind, new_unique_id};
+use crate::state::{AccountIam, Change, IamState};
+use crate::validate;
+
+/// NoSuchEntity for a user name.
+pub(crate) fn no_such_user(name: &str) -> Error {
+    Error::NoSuchEntity(format!("The user with name {name} cannot be found."))
+}
+
+/// The user `name` of `account`.
+pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a User> {
+    acct.users
+        .get(&name.to_lowercase())
+        .ok_or_else(|| no_such_user(name))
+}
+
+impl Iam {
+    /// `CreateUser`.
+    pub fn create_user(
+        &self,
+        account: AccountId,
+        name: &str,
+        path: Option<&str>,
+        tags: Vec<Tag>,
+        boundary: Option<&str>,
+    ) -> Result<User> {
+        validate::name("userName", name, 64)?;
+        let path = path.unwrap_or("/");
+        validate::path("path", path)?;
+        check_tags(&tags)?;
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            if acct.users.contains_key(&name.to_lowercase()) {
+                return Err(Error::EntityAlreadyExists(format!(
+                    "User with name {name} already exists."
+                )));
+            }
+            let boundary = boundary
+                .map(|arn| super::policies::check_boundary(state, account, arn))
+                .transpose()?;
+            let user = User {
+                common: EntityCommon {
+                    account,
+                    name: name.to_owned(),
+                    path: path.to_owned(),
+                    id: new_unique_id(IdKind::User),
+                    created: now(),
+                },
+                tags,
+                boundary,
+                inline: Default::default(),
+                attached: Default::default(),
+                groups: Default::default(),
+            };
+            Ok((vec![Change::PutUser(user.clone())], user))
+        })
+    }
+
+    /// `GetUser`.
+    pub fn get_user(&self, account: AccountId, name: &str) -> Result<User> {
+        find(self.state().account(account)?, name).cloned()
+    }
+
+    /// `ListUsers`, filtered by path prefix, in name order.
+    pub fn list_users(&self, account: AccountId, path_prefix: Option<&str>) -> Result<Vec<User>> {
+        if let Some(p) = path_prefix {
+            validate::path_prefix("pathPrefix", p)?;
+        }
+        let state = self.state();
+        Ok(state
+            .account(account)?
+            .users
+            .values()
+            .filter(|u| path_prefix.is_none_or(|p| u.common.path.starts_with(p)))
+            .cloned()
+            .collect())
+    }
+
+    /// `UpdateUser`: new name and/or path.
+    pub fn update_user(
+        &self,
+        account: AccountId,
+        name: &str,
+        new_name: Option<&str>,
+        new_path: Option<&str>,
+    ) -> Result<()> {
+        if let Some(n) = new_name {
+            validate::name("newUserName", n, 64)?;
+        }
+        if let Some(p) = new_path {
+            validate::path("newPath", p)?;
+        }
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            let mut user = find(acct, name)?.clone();
+            let mut changes = Vec::new();
+            if let Some(n) = new_name {
+                if n.to_lowercase() != name.to_lowercase()
+                    && acct.users.contains_key(&n.to_lowercase())
+                {
+                    return Err(Error::EntityAlreadyExists(format!(
+                        "User with name {n} already exists."
+                    )));
+                }
+                changes.push(Change::DeleteUser(account, name.to_lowercase()));
+                // Access keys follow the user to its new name.
+                for key in state.keys.values() {
+                    if let KeyOwner::User {
+                        account: a,
+                        name_lower,
+                        user_id,
+                    } = &key.owner
+                    {
+                        if *a == account && *name_lower == name.to_lowercase() {
+                            let mut key = key.clone();
+                            key.owner = KeyOwner::User {
+                                account,
+                                name_lower: n.to_lowercase(),
+                                user_id: user_id.clone(),
+                            };
+                            changes.push(Change::PutKey(key));
+                        }
+                    }
+                }
+                user.common.name = n.to_owned();
+            }
+            if let Some(p) = new_path {
+                user.common.path = p.to_owned();
+            }
+            changes.push(Change::PutUser(user));
+            Ok((changes, ()))
+        })
+    }
+
+    /// `DeleteUser`: refused while the user has policies, keys or group memberships.
+    pub fn delete_user(&self, account: AccountId, name: &str) -> Result<()> {
+        self.mutate(|state| {
+            let user = find(state.account(account)?, name)?;
+            if !user.inline.is_empty() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must delete policies first.".into(),
+                ));
+            }
+            if !user.attached.is_empty() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must detach all policies first.".into(),
+                ));
+            }
+            if !user.groups.is_empty() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must remove users from group first.".into(),
+                ));
+            }
+            if user_keys(state, account, user).next().is_some() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must delete access keys first.".into(),
+                ));
+            }
+            Ok((vec![Change::DeleteUser(account, name.to_lowercase())], ()))
+        })
+    }
+
+    fn modify_user(
+        &self,
+        account: AccountId,
+        name: &str,
+        f: impl FnOnce(&IamState, &mut User) -> Result<()>,
+    ) -> Result<()> {
+        self.mutate(|state| {
+            let mut user = find(state.account(account)?, name)?.clone();
+            f(state, &mut user)?;
+            Ok((vec![Change::PutUser(user)], ()))
+        })
+    }
+
+    /// `PutUserPolicy`.
+    pub fn put_user_policy(
+        &self,
+        account: AccountId,
+        user: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<()> {
+        self.modify_user(account, user, |_, u| {
+            let name = u.common.name.clone();
+            inline::put(&mut u.inline, "user", &name, policy_name, document)
+        })
+    }
+
+    /// `GetUserPolicy`.
+    pub fn get_user_policy(
+        &self,
+        account: AccountId,
+        user: &str,
+        policy_name: &str,
+    ) -> Result<(String, PolicyDocument)> {
+        let state = self.state();
+        let u = find(state.account(account)?, user)?;
+        Ok((
+            u.common.name.clone(),
+            inline::get(&u.inline, "user", policy_name)?.clone(),
+        ))
+    }
+
+    /// `DeleteUserPolicy`.
+    pub fn delete_user_policy(
+        &self,
+        account: AccountId,
+        user: &str,
+        policy_name: &str,
+    ) -> Result<()> {
+        self.modify_user(account, user, |_, u| {
+            inline::delete(&mut u.inline, "user", policy_name)
+        })
+    }
+
+    /// `ListUserPolicies`: inline policy names.
+    pub fn list_user_policies(&self, account: AccountId, user: &str) -> Result<Vec<String>> {
+        Ok(find(self.state().account(account)?, user)?
+            .inline
+            .keys()
+            .cloned()
+            .collect())
+    }
+
+    /// `TagUser`.
+    pub fn tag_user(&self, account: AccountId, user: &str, tags: &[Tag]) -> Result<()> {
+        check_tags(tags)?;
+        self.modify_user(account, user, |_, u| {
+            merge_tags(&mut u.tags, tags);
+            check_tags(&u.tags)
+        })
+    }
+
+    /// `UntagUser`.
+    pub fn untag_user(&self, account: AccountId, user: &str, keys: &[String]) -> Result<()> {
+        self.modify_user(account, user, |_, u| {
+            u.tags
+                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            Ok(())
+        })
+    }
+
+    /// `PutUserPermissionsBoundary`.
+    pub fn put_user_boundary(
+        &self,
+        account: AccountId,
+        user: &str,
+        policy_arn: &str,
+    ) -> Result<()> {
+        self.modify_user(account, user, |state, u| {
+            u.boundary = Some(super::policies::check_boundary(state, account, policy_arn)?);
+            Ok(())
+        })
+    }
+
+    /// `DeleteUserPermissionsBoundary`.
+    pub fn delete_user_boundary(&self, account: AccountId, user: &str) -> Result<()> {
+        self.modify_user(account, user, |_, u| {
+            u.boundary = None;
+            Ok(())
+        })
+    }
+}
+
+/// The access keys of `user`.
+pub(crate) fn user_keys<'a>(
+    state: &'a IamState,
+    account: AccountId,
+    user: &'a User,
+) -> impl Iterator<Item = &'a crate::entities::AccessKey> {
+    state.keys.values().filter(move |k| {
+        matches!(&k.owner, KeyOwner::User { account: a, user_id, .. } if *a == account && *user_id == user.common.id)
+    })
+}

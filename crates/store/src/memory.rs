@@ -1,0 +1,70 @@
+//! An in-memory backend for tests and `--ephemeral` runs: same semantics, no durability.
+
+use std::collections::BTreeMap;
+
+use parking_lot::RwLock;
+
+use crate::{Batch, KeyRange, Store, StoreError, StoreResult, Table, Write};
+
+/// A store that lives in memory only.
+#[derive(Default)]
+pub struct MemoryStore {
+    tables: RwLock<BTreeMap<(Table, Vec<u8>), Vec<u8>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Store for MemoryStore {
+    fn get(&self, table: Table, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.tables.read().get(&(table, key.to_vec())).cloned())
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        range: &KeyRange,
+        limit: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        let tables = self.tables.read();
+        Ok(tables
+            .range((table, Vec::new())..)
+            .take_while(|((t, _), _)| *t == table)
+            .filter(|((_, k), _)| range.contains(k))
+            .take(limit)
+            .map(|((_, k), v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    fn commit(&self, batch: Batch) -> StoreResult<()> {
+        let mut tables = self.tables.write();
+        for (table, key) in &batch.absent {
+            if tables.contains_key(&(*table, key.clone())) {
+                return Err(StoreError::Conflict(table.name()));
+            }
+        }
+        for write in batch.writes {
+            match write {
+                Write::Put { table, key, value } => {
+                    tables.insert((table, key), value);
+                }
+                Write::Delete { table, key } => {
+                    tables.remove(&(table, key));
+                }
+                Write::DeletePrefix { table, prefix } => {
+                    let range = KeyRange::prefix(&prefix);
+                    tables.retain(|(t, k), _| *t != table || !range.contains(k));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}
