@@ -299,8 +299,9 @@ impl Iam {
     }
 
     /// Decides a request and turns a denial into AWS's AccessDenied, carrying an encoded
-    /// account of the decision for `sts:DecodeAuthorizationMessage`.
-    pub fn require(&self, req: AuthzRequest<'_>) -> Result<AuthzDecision> {
+    /// account of the decision for `sts:DecodeAuthorizationMessage`. The decision is returned
+    /// either way, for logs.
+    pub fn require(&self, req: AuthzRequest<'_>) -> (AuthzDecision, Result<()>) {
         let caller = req.caller;
         let action = req.action.to_owned();
         let resource = req.resource.to_owned();
@@ -309,7 +310,7 @@ impl Iam {
         let resource_account = req.resource_account;
         let decision = self.authorize(req);
         if decision.is_allowed() {
-            return Ok(decision);
+            return (decision, Ok(()));
         }
         let encoded = self.encode_authorization_message(
             caller,
@@ -320,13 +321,14 @@ impl Iam {
             context,
             &decision,
         );
-        Err(Error::AccessDenied {
+        let error = Error::AccessDenied {
             message: decision
                 .message
                 .clone()
                 .unwrap_or_else(|| "Access Denied".into()),
             encoded: Some(encoded),
-        })
+        };
+        (decision, Err(error))
     }
 
     #[allow(

@@ -6,7 +6,7 @@ use gatehouse_policy::{
 };
 use jiff::SignedDuration;
 
-use crate::authorizer::AuthzRequest;
+use crate::authorizer::{AuthzDecision, AuthzRequest};
 use crate::caller::{Caller, Identity, Session};
 use crate::credentials::IssuedCredentials;
 use crate::entities::Tag;
@@ -173,12 +173,14 @@ fn role_of(state: &crate::state::IamState, arn: &str) -> Option<crate::entities:
 
 impl Iam {
     /// `AssumeRole`. `context` carries the request's network keys.
+    /// Every authorization made is pushed to `decisions`, for the request's log line.
     pub fn assume_role(
         &self,
         caller: &Caller,
         params: &AssumeRole,
         mut context: RequestContext,
         region: &str,
+        decisions: &mut Vec<(&'static str, AuthzDecision)>,
     ) -> Result<AssumedRole> {
         params.validate()?;
         if matches!(caller.identity, Identity::Root { .. }) {
@@ -264,7 +266,7 @@ impl Iam {
             actions.push("sts:SetSourceIdentity");
         }
         for action in actions {
-            self.require(AuthzRequest {
+            let (decision, result) = self.require(AuthzRequest {
                 caller: Some(caller),
                 action,
                 resource: &role_arn,
@@ -272,7 +274,9 @@ impl Iam {
                 resource_policy: Some(trust.compiled()),
                 context: context.clone(),
                 style: MessageStyle::Standard,
-            })?;
+            });
+            decisions.push((action, decision));
+            result?;
         }
 
         let chained = caller.is_role_session();

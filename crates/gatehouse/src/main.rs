@@ -1,6 +1,7 @@
 //! The `gatehouse` command: the server and the policy tools.
 
 mod policy_cmd;
+mod serve_cmd;
 
 use std::process::ExitCode;
 
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve IAM and STS (the AWS query protocol) on one port.
+    Serve(serve_cmd::ServeArgs),
     /// Validate, test and evaluate IAM policies offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
@@ -25,5 +28,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Serve(args) => match serve_cmd::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gatehouse: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -1,0 +1,214 @@
+//! `gatehouse serve`: open the data directory, make sure the declared accounts exist, and
+//! serve IAM and STS until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use gatehouse_core::{AccountSpec, Iam, Sealer};
+use gatehouse_policy::AccountId;
+use gatehouse_server::App;
+use gatehouse_store::SqliteStore;
+use rand::Rng;
+
+/// The default port: clashes with neither LocalStack (4566) nor MinIO (9000). 4283 spells
+/// GATE on a phone keypad.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4283";
+
+/// Options of `gatehouse serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Where state lives (SQLite database, server key, objects).
+    #[arg(long, default_value = "./gatehouse-data")]
+    data_dir: PathBuf,
+    /// A TOML file declaring accounts (`[[accounts]]` with name, id and optional fixed root keys).
+    #[arg(long)]
+    accounts: Option<PathBuf>,
+    /// The region the server answers for.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Log lines as JSON instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct AccountsFile {
+    #[serde(default)]
+    accounts: Vec<AccountSpec>,
+}
+
+/// Writes `bytes` to `path` durably: a temporary file, fsync, rename, directory fsync.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The server key: read from the data directory, or created there on first start.
+fn server_key(data_dir: &Path) -> Result<[u8; 32], String> {
+    let path = data_dir.join("server.key");
+    match std::fs::read(&path) {
+        Ok(bytes) => bytes
+            .try_into()
+            .map_err(|_| format!("{} is not a 32-byte key", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = Sealer::generate_key();
+            write_durably(&path, &key)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn random_account_id() -> AccountId {
+    let n: u64 = rand::rng().random_range(100_000_000_000..1_000_000_000_000);
+    AccountId::parse(&n.to_string()).expect("12 digits")
+}
+
+/// Opens the data directory and sets up accounts; returns the IAM directory and what to print.
+pub fn open(
+    data_dir: &Path,
+    accounts: Option<&Path>,
+    endpoint: &str,
+    region: &str,
+) -> Result<(Arc<Iam>, String), String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let key = server_key(data_dir)?;
+    let store = SqliteStore::open(&data_dir.join("gatehouse.db")).map_err(|e| e.to_string())?;
+    let iam = Arc::new(Iam::open(Arc::new(store), Sealer::new(&key)).map_err(|e| e.to_string())?);
+    let mut specs = match accounts {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            toml::from_str::<AccountsFile>(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .accounts
+        }
+        None => Vec::new(),
+    };
+    if specs.is_empty() && iam.state().accounts.is_empty() {
+        specs.push(AccountSpec {
+            name: "default".into(),
+            id: random_account_id(),
+            root_access_key_id: None,
+            root_secret_access_key: None,
+        });
+    }
+    let mut banner = String::new();
+    for spec in &specs {
+        let setup = iam.ensure_account(spec).map_err(|e| e.to_string())?;
+        if let Some((id, secret)) = &setup.new_root_key {
+            banner.push_str(&format!(
+                "\nAccount {} ({}) root credentials (shown once):\n\n# ~/.aws/config\n[profile {name}]\nregion = {region}\nendpoint_url = {endpoint}\n\n# ~/.aws/credentials\n[{name}]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
+                setup.account.name,
+                setup.account.id,
+                secret.expose(),
+                name = setup.account.name,
+            ));
+        } else if setup.created {
+            banner.push_str(&format!(
+                "\nAccount {} ({}) created with the root key from the accounts file.\n",
+                setup.account.name, setup.account.id
+            ));
+        }
+    }
+    Ok((iam, banner))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Runs the server.
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if args.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        use std::io::IsTerminal;
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let endpoint = format!("http://{local}");
+        let (iam, banner) = open(
+            &args.data_dir,
+            args.accounts.as_deref(),
+            &endpoint,
+            &args.region,
+        )?;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "Gatehouse listening on {endpoint} (data in {})",
+            args.data_dir.display()
+        );
+        let _ = write!(out, "{banner}");
+        let _ = out.flush();
+        drop(out);
+        let app = Arc::new(App {
+            iam,
+            region: args.region.clone(),
+        });
+        gatehouse_server::serve(listener, app, shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

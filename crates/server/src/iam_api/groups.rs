@@ -1,0 +1,148 @@
+//! Group actions.
+
+use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
+use crate::query::QueryParams;
+use crate::request::RequestCtx;
+use crate::xml::url_encoded;
+
+fn group_arn(ctx: &RequestCtx, name: &str) -> String {
+    ctx.app
+        .iam
+        .get_group(ctx.account(), name)
+        .map_or_else(|_| entity_arn(ctx, "group", "/", name), |(g, _)| g.arn())
+}
+
+pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let path = p.get("Path").unwrap_or("/");
+    ctx.authorize("iam:CreateGroup", &entity_arn(ctx, "group", path, name))?;
+    let group = ctx.app.iam.create_group(ctx.account(), name, Some(path))?;
+    Ok(respond(ctx, "CreateGroup", |x| {
+        x.elem("Group", |x| render::group(x, &group));
+    }))
+}
+
+pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    ctx.authorize("iam:GetGroup", &group_arn(ctx, name))?;
+    let (group, members) = ctx.app.iam.get_group(ctx.account(), name)?;
+    let page = page(
+        p,
+        members
+            .into_iter()
+            .map(|u| (u.common.name.to_lowercase(), u)),
+    )?;
+    Ok(respond(ctx, "GetGroup", |x| {
+        x.elem("Group", |x| render::group(x, &group));
+        x.list("Users", &page.items, |x, u| render::user(x, u));
+        truncation(x, &page);
+    }))
+}
+
+pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    ctx.authorize("iam:ListGroups", &entity_arn(ctx, "group", "/", ""))?;
+    let groups = ctx
+        .app
+        .iam
+        .list_groups(ctx.account(), p.get("PathPrefix"))?;
+    let page = page(
+        p,
+        groups
+            .into_iter()
+            .map(|g| (g.common.name.to_lowercase(), g)),
+    )?;
+    Ok(respond(ctx, "ListGroups", |x| {
+        x.list("Groups", &page.items, |x, g| render::group(x, g));
+        truncation(x, &page);
+    }))
+}
+
+pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    ctx.authorize("iam:DeleteGroup", &group_arn(ctx, name))?;
+    ctx.app.iam.delete_group(ctx.account(), name)?;
+    Ok(respond_empty(ctx, "DeleteGroup"))
+}
+
+pub(super) fn add_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let user = p.require("UserName")?;
+    ctx.authorize("iam:AddUserToGroup", &group_arn(ctx, name))?;
+    ctx.app.iam.add_user_to_group(ctx.account(), name, user)?;
+    Ok(respond_empty(ctx, "AddUserToGroup"))
+}
+
+pub(super) fn remove_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let user = p.require("UserName")?;
+    ctx.authorize("iam:RemoveUserFromGroup", &group_arn(ctx, name))?;
+    ctx.app
+        .iam
+        .remove_user_from_group(ctx.account(), name, user)?;
+    Ok(respond_empty(ctx, "RemoveUserFromGroup"))
+}
+
+pub(super) fn list_for_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let user = p.require("UserName")?;
+    ctx.authorize("iam:ListGroupsForUser", &super::users::user_arn(ctx, user))?;
+    let groups = ctx.app.iam.list_groups_for_user(ctx.account(), user)?;
+    let page = page(
+        p,
+        groups
+            .into_iter()
+            .map(|g| (g.common.name.to_lowercase(), g)),
+    )?;
+    Ok(respond(ctx, "ListGroupsForUser", |x| {
+        x.list("Groups", &page.items, |x, g| render::group(x, g));
+        truncation(x, &page);
+    }))
+}
+
+pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let policy_name = p.require("PolicyName")?;
+    let document = p.require("PolicyDocument")?;
+    ctx.authorize("iam:PutGroupPolicy", &group_arn(ctx, name))?;
+    ctx.app
+        .iam
+        .put_group_policy(ctx.account(), name, policy_name, document)?;
+    Ok(respond_empty(ctx, "PutGroupPolicy"))
+}
+
+pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let policy_name = p.require("PolicyName")?;
+    ctx.authorize("iam:GetGroupPolicy", &group_arn(ctx, name))?;
+    let (group_name, doc) = ctx
+        .app
+        .iam
+        .get_group_policy(ctx.account(), name, policy_name)?;
+    Ok(respond(ctx, "GetGroupPolicy", |x| {
+        x.text("GroupName", &group_name)
+            .text("PolicyName", policy_name)
+            .text("PolicyDocument", &url_encoded(doc.text()));
+    }))
+}
+
+pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let policy_name = p.require("PolicyName")?;
+    ctx.authorize("iam:DeleteGroupPolicy", &group_arn(ctx, name))?;
+    ctx.app
+        .iam
+        .delete_group_policy(ctx.account(), name, policy_name)?;
+    Ok(respond_empty(ctx, "DeleteGroupPolicy"))
+}
+
+pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    ctx.authorize("iam:ListGroupPolicies", &group_arn(ctx, name))?;
+    let names = ctx.app.iam.list_group_policies(ctx.account(), name)?;
+    let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
+    Ok(respond(ctx, "ListGroupPolicies", |x| {
+        x.list("PolicyNames", &page.items, |x, n| {
+            x.open_text(n);
+        });
+        truncation(x, &page);
+    }))
+}

@@ -1,0 +1,144 @@
+//! IAM entities in AWS's XML shapes.
+
+use gatehouse_core::entities::{AccessKey, Group, ManagedPolicy, PolicyVersion, Role, Tag, User};
+use gatehouse_core::iam::{ManagedPolicyRef, policy_name, policy_path};
+use jiff::Timestamp;
+
+use crate::xml::{Xml, url_encoded};
+
+/// A time as IAM prints it.
+pub fn time(t: Timestamp) -> String {
+    t.round(jiff::Unit::Second).unwrap_or(t).to_string()
+}
+
+/// `<Tags>` when there are any.
+pub fn tags(x: &mut Xml, tags: &[Tag]) {
+    if !tags.is_empty() {
+        x.list("Tags", tags, |x, t| {
+            x.text("Key", &t.key).text("Value", &t.value);
+        });
+    }
+}
+
+fn boundary(x: &mut Xml, arn: Option<&String>) {
+    if let Some(arn) = arn {
+        x.elem("PermissionsBoundary", |x| {
+            x.text("PermissionsBoundaryType", "Policy")
+                .text("PermissionsBoundaryArn", arn);
+        });
+    }
+}
+
+/// The fields of a `User` element.
+pub fn user(x: &mut Xml, u: &User) {
+    x.text("Path", &u.common.path)
+        .text("UserName", &u.common.name)
+        .text("UserId", &u.common.id)
+        .text("Arn", &u.arn())
+        .text("CreateDate", &time(u.common.created));
+    boundary(x, u.boundary.as_ref());
+    tags(x, &u.tags);
+}
+
+/// The fields of a `Group` element.
+pub fn group(x: &mut Xml, g: &Group) {
+    x.text("Path", &g.common.path)
+        .text("GroupName", &g.common.name)
+        .text("GroupId", &g.common.id)
+        .text("Arn", &g.arn())
+        .text("CreateDate", &time(g.common.created));
+}
+
+/// The fields of a `Role` element (the trust policy URL-encoded, as IAM returns it).
+pub fn role(x: &mut Xml, r: &Role) {
+    x.text("Path", &r.common.path)
+        .text("RoleName", &r.common.name)
+        .text("RoleId", &r.common.id)
+        .text("Arn", &r.arn())
+        .text("CreateDate", &time(r.common.created))
+        .text("AssumeRolePolicyDocument", &url_encoded(r.trust.text()))
+        .opt("Description", r.description.as_deref())
+        .text("MaxSessionDuration", &r.max_session_duration.to_string());
+    boundary(x, r.boundary.as_ref());
+    tags(x, &r.tags);
+    x.elem("RoleLastUsed", |x| {
+        if let Some((at, region)) = &r.last_used {
+            x.text("LastUsedDate", &time(*at)).text("Region", region);
+        }
+    });
+}
+
+/// The fields of a `Policy` element.
+pub fn policy(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize) {
+    let (id, default_version, created, updated, description, policy_tags): (
+        &str,
+        String,
+        Timestamp,
+        Timestamp,
+        Option<&str>,
+        &[Tag],
+    ) = match p {
+        ManagedPolicyRef::Customer(c) => (
+            &c.common.id,
+            c.default_version.clone(),
+            c.common.created,
+            c.updated,
+            c.description.as_deref(),
+            &c.tags,
+        ),
+        ManagedPolicyRef::Aws(a) => (
+            a.id,
+            a.version.to_owned(),
+            a.created(),
+            a.created(),
+            Some(a.description),
+            &[],
+        ),
+    };
+    x.text("PolicyName", &policy_name(p))
+        .text("PolicyId", id)
+        .text("Arn", &p.arn())
+        .text("Path", &policy_path(p))
+        .text("DefaultVersionId", &default_version)
+        .text("AttachmentCount", &attachments.to_string())
+        .text("PermissionsBoundaryUsageCount", "0")
+        .text("IsAttachable", "true")
+        .opt("Description", description)
+        .text("CreateDate", &time(created))
+        .text("UpdateDate", &time(updated));
+    tags(x, policy_tags);
+}
+
+/// The fields of a `PolicyVersion` element.
+pub fn policy_version(x: &mut Xml, v: &PolicyVersion, is_default: bool, with_document: bool) {
+    if with_document {
+        x.text("Document", &url_encoded(v.document.text()));
+    }
+    x.text("VersionId", &v.id)
+        .text(
+            "IsDefaultVersion",
+            if is_default { "true" } else { "false" },
+        )
+        .text("CreateDate", &time(v.created));
+}
+
+/// The fields of an `AccessKeyMetadata` member.
+pub fn access_key(x: &mut Xml, user_name: Option<&str>, k: &AccessKey) {
+    x.opt("UserName", user_name)
+        .text("AccessKeyId", k.id.as_str())
+        .text("Status", k.status.as_str())
+        .text("CreateDate", &time(k.created));
+}
+
+/// A customer-managed policy's name and ARN, for `AttachedPolicies`.
+pub fn attached(x: &mut Xml, name: &str, arn: &str) {
+    x.text("PolicyName", name).text("PolicyArn", arn);
+}
+
+/// Unused in responses but kept for the account authorization details.
+pub fn managed_detail(x: &mut Xml, p: &ManagedPolicy, attachments: usize) {
+    policy(x, &ManagedPolicyRef::Customer(p.clone()), attachments);
+    x.list("PolicyVersionList", &p.versions, |x, v| {
+        policy_version(x, v, v.id == p.default_version, true)
+    });
+}

@@ -1,0 +1,157 @@
+//! The Gatehouse HTTP server: one axum app that serves IAM and STS over the AWS query
+//! protocol (and, later, S3), authenticates every request with SigV4, authorizes it with
+//! IAM policy, and answers in AWS's XML shapes.
+
+mod context;
+mod error;
+mod iam_api;
+mod query;
+mod request;
+mod sts_api;
+mod xml;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::response::{IntoResponse, Response};
+use gatehouse_core::Iam;
+use http::{HeaderMap, Method, Uri};
+
+pub use error::{ApiError, Service};
+pub use request::RequestCtx;
+
+/// The largest query-protocol request body accepted.
+pub const MAX_QUERY_BODY: usize = 1024 * 1024;
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct App {
+    /// The IAM directory.
+    pub iam: Arc<Iam>,
+    /// The region this server answers for.
+    pub region: String,
+}
+
+/// The axum router of the whole server.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .fallback(query_endpoint)
+        .layer(DefaultBodyLimit::max(MAX_QUERY_BODY))
+        .with_state(app)
+}
+
+/// Which service a query request is for: the credential scope says, else the action's name.
+fn service_of(headers: &HeaderMap, uri: &Uri, action: Option<&str>) -> Service {
+    let scope_service = |text: &str| {
+        let cred = text.split("Credential=").nth(1)?;
+        let service = cred.split('/').nth(3)?;
+        Some(service.to_owned())
+    };
+    let from_header = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(scope_service);
+    let from_query = uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "X-Amz-Credential")
+            .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned))
+    });
+    match from_header.or(from_query).as_deref() {
+        Some("sts") => Service::Sts,
+        Some(_) => Service::Iam,
+        None if action.is_some_and(sts_api::is_sts_action) => Service::Sts,
+        None => Service::Iam,
+    }
+}
+
+async fn query_endpoint(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let request_id = gatehouse_core::ids::new_request_id();
+    let params = match query::QueryParams::decode(uri.query().unwrap_or(""), &body) {
+        Ok(p) => p,
+        Err(e) => return e.into_response_for(Service::Iam, &request_id),
+    };
+    let action = params.get("Action").map(str::to_owned);
+    let service = service_of(&headers, &uri, action.as_deref());
+    let network = context::network_context(&headers, peer, &app.region);
+    let app2 = app.clone();
+    let rid = request_id.clone();
+    let action_name = action.clone().unwrap_or_default();
+    // Authentication and the handler may wait on the store: run them off the async workers.
+    let outcome = tokio::task::spawn_blocking(move || {
+        let ctx =
+            request::authenticate(app2, &method, &uri, &headers, &body, service, rid, network)?;
+        let Some(action) = action else {
+            return Err((ApiError::missing_action(), Some(ctx)));
+        };
+        let result = match service {
+            Service::Iam => iam_api::dispatch(&ctx, &action, &params),
+            Service::Sts => sts_api::dispatch(&ctx, &action, &params),
+        };
+        match result {
+            Ok(body) => Ok((body, ctx)),
+            Err(e) => Err((e, Some(ctx))),
+        }
+    })
+    .await;
+    let (response, ctx) = match outcome {
+        Ok(Ok((body, ctx))) => {
+            let mut r = (http::StatusCode::OK, body).into_response();
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/xml"),
+            );
+            if let Ok(v) = http::HeaderValue::from_str(&request_id) {
+                r.headers_mut().insert("x-amzn-RequestId", v);
+            }
+            (r, Some(ctx))
+        }
+        Ok(Err((e, ctx))) => (e.into_response_for(service, &request_id), ctx),
+        Err(join) => (
+            ApiError::internal(format!("handler failed: {join}"))
+                .into_response_for(service, &request_id),
+            None,
+        ),
+    };
+    request::log_line(
+        &request_id,
+        service,
+        &action_name,
+        ctx.as_ref(),
+        response.status(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Without TCP_NODELAY a small response waits for the client's delayed ACK (~40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
