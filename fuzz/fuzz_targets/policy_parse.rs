@@ -96,7 +96,7 @@ fuzz_target!(|data: &[u8]| {
         let one = [Arc::clone(&policy)];
         let level = [vec![Arc::clone(&policy)]];
         let set = match kind {
-            PolicyKind::Inline | PolicyKind::Managed => PolicySet {
+            PolicyKind::Inline | PolicyKind::Managed | PolicyKind::AwsManaged => PolicySet {
                 identity: &one,
                 ..PolicySet::default()
             },

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use gatehouse_policy::{
-    AccountId, Action, Decision, MessageStyle, Outcome, Policy, PolicyKind, PolicySet, PolicyType,
-    Request, RequestContext, Resource, evaluate, trace,
+    AccountId, Action, Arn, Decision, MessageStyle, Outcome, Policy, PolicyKind, PolicySet,
+    PolicyType, Request, RequestContext, Resource, evaluate, trace,
 };
 use jiff::Timestamp;
 use serde_json::json;
@@ -246,6 +246,49 @@ pub fn complete_context(
     }
 }
 
+/// Adds the tags of the IAM user or role that `resource` names as `aws:ResourceTag/<k>` and
+/// `iam:ResourceTag/<k>` (semantics spec §6.4), unless the service set them.
+pub fn add_iam_resource_tags(state: &IamState, resource: &str, ctx: &mut RequestContext) {
+    let Ok(arn) = Arn::parse(resource) else {
+        return;
+    };
+    if arn.service() != "iam" {
+        return;
+    }
+    let Some(acct) = arn.account_id().and_then(|a| state.accounts.get(&a)) else {
+        return;
+    };
+    let Some((kind, rest)) = arn.resource().split_once('/') else {
+        return;
+    };
+    let name = rest.rsplit('/').next().unwrap_or_default().to_lowercase();
+    let tags = match kind {
+        "user" => acct
+            .users
+            .get(&name)
+            .filter(|u| u.arn() == resource)
+            .map(|u| &u.tags),
+        "role" => acct
+            .roles
+            .get(&name)
+            .filter(|r| r.arn() == resource)
+            .map(|r| &r.tags),
+        _ => None,
+    };
+    for tag in tags.into_iter().flatten() {
+        set_default(
+            ctx,
+            &format!("aws:ResourceTag/{}", tag.key),
+            tag.value.clone(),
+        );
+        set_default(
+            ctx,
+            &format!("iam:ResourceTag/{}", tag.key),
+            tag.value.clone(),
+        );
+    }
+}
+
 impl Iam {
     /// Decides a request as AWS would.
     pub fn authorize(&self, req: AuthzRequest<'_>) -> AuthzDecision {
@@ -253,6 +296,7 @@ impl Iam {
         let state = self.state();
         let mut context = req.context;
         complete_context(&state, req.caller, &mut context, req.resource_account, now);
+        add_iam_resource_tags(&state, req.resource, &mut context);
         let policies = req
             .caller
             .map(|c| caller_policies(&state, c))
@@ -353,6 +397,7 @@ impl Iam {
             resource_account,
             Timestamp::now(),
         );
+        add_iam_resource_tags(&state, resource, &mut context);
         let policies = caller
             .map(|c| caller_policies(&state, c))
             .unwrap_or_default();

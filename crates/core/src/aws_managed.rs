@@ -38,7 +38,7 @@ impl AwsManagedPolicy {
     pub fn document(&self) -> PolicyDocument {
         self.compiled
             .get_or_init(|| {
-                PolicyDocument::parse(self.text, PolicyKind::Managed)
+                PolicyDocument::parse(self.text, PolicyKind::AwsManaged)
                     .expect("shipped AWS-managed policies are valid")
                     .labelled(self.name, Some(&self.arn()))
             })
@@ -80,7 +80,7 @@ pub static ALL: [AwsManagedPolicy; 7] = [
         "ReadOnlyAccess",
         "/",
         "ANPAILL3HVNFSB6DCOWYQ",
-        "v1",
+        "v182",
         "2015-02-06T18:39:48Z",
         "Provides read-only access to AWS services and resources."
     ),
@@ -120,7 +120,7 @@ pub static ALL: [AwsManagedPolicy; 7] = [
         "PowerUserAccess",
         "/",
         "ANPAJYRXTHIB4FOVS3ZXS",
-        "v5",
+        "v12",
         "2015-02-06T18:39:47Z",
         "Provides full access to AWS services and resources, but does not allow management of Users and groups."
     ),

@@ -33,12 +33,13 @@ pub struct IssuedCredentials {
     pub expiration: Timestamp,
 }
 
-/// What a session token seals.
+/// What a session token seals. The secret is not in it: it is derived from the server key
+/// and the access key id, so services that see only the key id (S3's signer) can verify
+/// signatures too.
 #[derive(Serialize, Deserialize)]
 struct SessionToken {
     identity: Identity,
     session: Session,
-    secret: String,
 }
 
 const TOKEN_PURPOSE: &str = "gatehouse-session-token-v1";
@@ -66,13 +67,14 @@ impl Iam {
             if now >= sealed.session.expires {
                 return Err(Error::ExpiredToken);
             }
+            let secret = self.temporary_secret(&id);
             return Ok(Credential {
                 caller: Caller {
                     identity: sealed.identity,
                     session: Some(sealed.session),
                     access_key_id: id,
                 },
-                secret: SecretAccessKey::new(sealed.secret),
+                secret,
             });
         }
         let state = self.state();
@@ -112,6 +114,15 @@ impl Iam {
         })
     }
 
+    /// The secret of a temporary (`ASIA…`) access key, derived from the server key.
+    pub fn temporary_secret(&self, id: &AccessKeyId) -> SecretAccessKey {
+        use base64::Engine as _;
+        let bytes = self
+            .sealer()
+            .derive("session-secret", id.as_str().as_bytes());
+        SecretAccessKey::new(base64::engine::general_purpose::STANDARD.encode(&bytes[..30]))
+    }
+
     /// Issues temporary credentials for `identity`, sealing `session` into the token.
     pub fn issue_session(
         &self,
@@ -124,14 +135,10 @@ impl Iam {
             | Identity::Role { account, .. } => *account,
         };
         let access_key_id = AccessKeyId::generate_for(account, true);
-        let secret = SecretAccessKey::generate();
+        let secret = self.temporary_secret(&access_key_id);
         session.access_key_id = access_key_id.clone();
         let expiration = session.expires;
-        let token = SessionToken {
-            identity,
-            session,
-            secret: secret.expose().to_owned(),
-        };
+        let token = SessionToken { identity, session };
         let plain = serde_json::to_vec(&token).map_err(|e| Error::Internal(e.to_string()))?;
         let session_token = self.sealer().seal(TOKEN_PURPOSE, &plain);
         Ok(IssuedCredentials {

@@ -21,12 +21,16 @@ impl<T> Page<T> {
     }
 }
 
-/// Pages `items` (already sorted by their key) after `marker`, at most `max_items`.
+/// Pages `items` in the order of their keys (sorted here: the marker is the last key returned,
+/// so a listing in any other order would skip items on the next page) after `marker`, at
+/// most `max_items`.
 pub fn paginate<T>(
     items: impl IntoIterator<Item = (String, T)>,
     marker: Option<&str>,
     max_items: usize,
 ) -> Result<Page<T>> {
+    let mut items: Vec<(String, T)> = items.into_iter().collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
     let after = match marker {
         None => None,
         Some(m) => Some(
@@ -77,5 +81,20 @@ mod tests {
         assert_eq!(p3.items, vec![6]);
         assert!(!p3.is_truncated());
         assert!(paginate(items, Some("!!!"), 3).is_err());
+    }
+
+    #[test]
+    fn pages_unsorted_listings_by_key() {
+        let items: Vec<(String, u32)> = ["k3", "k1", "k4", "k0", "k2"]
+            .iter()
+            .map(|k| ((*k).to_owned(), k[1..].parse().unwrap()))
+            .collect();
+        let p1 = paginate(items.clone(), None, 2).unwrap();
+        assert_eq!(p1.items, vec![0, 1]);
+        let p2 = paginate(items.clone(), p1.next_marker.as_deref(), 2).unwrap();
+        assert_eq!(p2.items, vec![2, 3]);
+        let p3 = paginate(items, p2.next_marker.as_deref(), 2).unwrap();
+        assert_eq!(p3.items, vec![4]);
+        assert!(!p3.is_truncated());
     }
 }

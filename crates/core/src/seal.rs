@@ -6,12 +6,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, KeyInit as MacKeyInit, Mac};
 use rand::Rng;
+use sha2::Sha256;
 
 /// The server's sealing key.
 #[derive(Clone)]
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    /// A subkey for deriving values (HMAC-SHA256), kept apart from the encryption key.
+    derive_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -28,9 +32,20 @@ pub struct Unsealable;
 impl Sealer {
     /// A sealer for a 32-byte key.
     pub fn new(key: &[u8; 32]) -> Self {
+        let derive_key = hmac_sha256(key, b"gatehouse-derive-v1");
         Self {
             cipher: XChaCha20Poly1305::new(key.into()),
+            derive_key,
         }
+    }
+
+    /// A value derived from the server key, `label` and `input`: the same on every node that
+    /// holds the key, unpredictable to anyone else.
+    pub fn derive(&self, label: &str, input: &[u8]) -> [u8; 32] {
+        let mut msg = label.as_bytes().to_vec();
+        msg.push(0);
+        msg.extend_from_slice(input);
+        hmac_sha256(&self.derive_key, &msg)
     }
 
     /// A fresh random key.
@@ -73,6 +88,14 @@ impl Sealer {
     }
 }
 
+fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length.
+    let mut mac =
+        <Hmac<Sha256> as MacKeyInit>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +116,7 @@ mod tests {
                 .is_err()
         );
         assert!(s.open("token", "!!").is_err());
+        assert_eq!(s.derive("a", b"x"), s.derive("a", b"x"));
+        assert_ne!(s.derive("a", b"x"), s.derive("b", b"x"));
     }
 }

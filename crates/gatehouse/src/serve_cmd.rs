@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Log lines as JSON instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Domains under which `<bucket>.<domain>` addresses a bucket (virtual-host style).
+    #[arg(long = "virtual-host", default_values = ["localhost", "s3.localhost"])]
+    virtual_host: Vec<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -93,12 +96,13 @@ pub fn open(
     accounts: Option<&Path>,
     endpoint: &str,
     region: &str,
-) -> Result<(Arc<Iam>, String), String> {
+) -> Result<(Arc<Iam>, Arc<dyn gatehouse_store::Store>, String), String> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let key = server_key(data_dir)?;
-    let store = SqliteStore::open(&data_dir.join("gatehouse.db")).map_err(|e| e.to_string())?;
-    let iam = Arc::new(Iam::open(Arc::new(store), Sealer::new(&key)).map_err(|e| e.to_string())?);
+    let store: Arc<dyn gatehouse_store::Store> =
+        Arc::new(SqliteStore::open(&data_dir.join("gatehouse.db")).map_err(|e| e.to_string())?);
+    let iam = Arc::new(Iam::open(store.clone(), Sealer::new(&key)).map_err(|e| e.to_string())?);
     let mut specs = match accounts {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -135,7 +139,7 @@ pub fn open(
             ));
         }
     }
-    Ok((iam, banner))
+    Ok((iam, store, banner))
 }
 
 async fn shutdown_signal() {
@@ -188,12 +192,25 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let endpoint = format!("http://{local}");
-        let (iam, banner) = open(
+        let (iam, store, banner) = open(
             &args.data_dir,
             args.accounts.as_deref(),
             &endpoint,
             &args.region,
         )?;
+        let s3 = gatehouse_s3::service(
+            iam.clone(),
+            store,
+            &args.data_dir,
+            &args.region,
+            args.virtual_host.clone(),
+        )
+        .map_err(|e| {
+            format!(
+                "cannot open {}: {e}",
+                args.data_dir.join("objects").display()
+            )
+        })?;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
@@ -206,6 +223,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         let app = Arc::new(App {
             iam,
             region: args.region.clone(),
+            s3: Some(s3),
         });
         gatehouse_server::serve(listener, app, shutdown_signal())
             .await

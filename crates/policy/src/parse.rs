@@ -227,7 +227,7 @@ fn parse_located(text: &str, kind: PolicyKind) -> Parsed<Policy> {
     if version != Version::V2012_10_17
         && matches!(
             kind,
-            PolicyKind::Managed | PolicyKind::Boundary | PolicyKind::Rcp
+            PolicyKind::Managed | PolicyKind::Boundary | PolicyKind::Rcp | PolicyKind::AwsManaged
         )
     {
         return at(Problem::VersionTooOld, "Version");

@@ -31,11 +31,14 @@ pub enum PolicyKind {
     /// A resource-based policy of another service (SQS queue, SNS topic, KMS key…), checked
     /// with IAM's generic grammar.
     Resource,
+    /// An AWS-managed policy: the managed-policy grammar, exempt from customer quotas (AWS's
+    /// own policies, such as `ReadOnlyAccess`, are far larger than 6,144 characters).
+    AwsManaged,
 }
 
 impl PolicyKind {
     /// Every kind, in a stable order.
-    pub const ALL: [PolicyKind; 9] = [
+    pub const ALL: [PolicyKind; 10] = [
         PolicyKind::Inline,
         PolicyKind::Managed,
         PolicyKind::Boundary,
@@ -45,6 +48,7 @@ impl PolicyKind {
         PolicyKind::Scp,
         PolicyKind::Rcp,
         PolicyKind::Resource,
+        PolicyKind::AwsManaged,
     ];
 
     /// The name used on the command line.
@@ -59,6 +63,7 @@ impl PolicyKind {
             PolicyKind::Scp => "scp",
             PolicyKind::Rcp => "rcp",
             PolicyKind::Resource => "resource",
+            PolicyKind::AwsManaged => "aws-managed",
         }
     }
 
@@ -84,6 +89,7 @@ impl FromStr for PolicyKind {
             "scp" => Ok(PolicyKind::Scp),
             "rcp" => Ok(PolicyKind::Rcp),
             "resource" => Ok(PolicyKind::Resource),
+            "aws-managed" => Ok(PolicyKind::AwsManaged),
             other => Err(format!(
                 "unknown policy kind {other:?} (expected identity, managed, boundary, session, trust, bucket, scp, rcp or resource)"
             )),

@@ -94,6 +94,9 @@ pub struct ArnPattern {
     /// When some field before the resource ends in `*`: its index, and the pattern of the
     /// text from that field to the end.
     greedy: Option<(usize, Pattern)>,
+    /// When the first five fields are plain text (almost always): `arn:aws:s3:::`, tested
+    /// as one prefix before the resource part is matched.
+    head: Option<Box<str>>,
 }
 
 impl ArnPattern {
@@ -129,15 +132,25 @@ impl ArnPattern {
             }
             None => None,
         };
+        let plain_head = fields_text[..5].iter().all(|f| !f.contains(['*', '?']));
+        let head = plain_head.then(|| format!("{}:", fields_text[..5].join(":")).into_boxed_str());
         Ok(Self {
             text: text.into(),
             fields: fields.into_boxed_slice(),
             greedy,
+            head,
         })
     }
 
     /// Matches an ARN given as text; `None` when a variable has no value.
     pub fn matches_text(&self, arn: &str, vars: &dyn VariableSource) -> Option<bool> {
+        if let Some(head) = &self.head {
+            // The head holds exactly five colons, so what follows it is the resource part.
+            return match arn.strip_prefix(&**head) {
+                Some(resource) => self.fields[5].matches(resource, vars, false),
+                None => Some(false),
+            };
+        }
         let mut starts = [0usize; 6];
         let mut n = 1;
         for (i, b) in arn.bytes().enumerate() {

@@ -47,8 +47,21 @@ pub enum Piece {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     pieces: Box<[Piece]>,
-    /// True when the pattern is one literal with no wildcard or variable.
-    exact: Option<Box<str>>,
+    /// A fast path for the common shapes, decided once at compile time.
+    shape: Shape,
+}
+
+/// The shape of a pattern, for fast matching of the common cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// One literal: equality.
+    Exact(Box<str>),
+    /// A literal followed by one `*`: a prefix test.
+    Prefix(Box<str>),
+    /// A lone `*`: always true.
+    Any,
+    /// Anything else: the general matcher.
+    General,
 }
 
 /// How `Pattern::parse` reads its text.
@@ -110,14 +123,16 @@ impl Pattern {
     }
 
     fn from_pieces(pieces: Vec<Piece>) -> Self {
-        let exact = match pieces.as_slice() {
-            [] => Some("".into()),
-            [Piece::Literal(l)] => Some(l.clone()),
-            _ => None,
+        let shape = match pieces.as_slice() {
+            [] => Shape::Exact("".into()),
+            [Piece::Literal(l)] => Shape::Exact(l.clone()),
+            [Piece::Literal(l), Piece::AnyRun] => Shape::Prefix(l.clone()),
+            [Piece::AnyRun] => Shape::Any,
+            _ => Shape::General,
         };
         Self {
             pieces: pieces.into_boxed_slice(),
-            exact,
+            shape,
         }
     }
 
@@ -155,12 +170,13 @@ impl Pattern {
     /// With `fold_case`, characters of `text` are lower-cased before comparison, so the
     /// pattern must already be lower-case (see [`Pattern::to_lowercase`]).
     pub fn matches(&self, text: &str, vars: &dyn VariableSource, fold_case: bool) -> Option<bool> {
-        if let Some(exact) = &self.exact {
-            return Some(if fold_case {
-                eq_folded(exact, text)
-            } else {
-                **exact == *text
-            });
+        match &self.shape {
+            Shape::Exact(exact) if fold_case => return Some(eq_folded(exact, text)),
+            Shape::Exact(exact) => return Some(**exact == *text),
+            Shape::Prefix(prefix) if fold_case => return Some(starts_with_folded(text, prefix)),
+            Shape::Prefix(prefix) => return Some(text.starts_with(&**prefix)),
+            Shape::Any => return Some(true),
+            Shape::General => {}
         }
         let mut tokens: SmallVec<[Token<'_>; 8]> = SmallVec::new();
         for piece in &self.pieces {
@@ -240,6 +256,13 @@ fn eq_folded(lower: &str, text: &str) -> bool {
     }
 }
 
+fn starts_with_folded(text: &str, lower_prefix: &str) -> bool {
+    let mut t = text.chars();
+    lower_prefix
+        .chars()
+        .all(|p| t.next().is_some_and(|c| fold(c) == p))
+}
+
 /// Classic wildcard matching with one backtrack point (the last `*`), linear in practice.
 fn glob(tokens: &[Token<'_>], text: &str, fold_case: bool) -> bool {
     // Pattern position: (token index, byte offset inside a literal token).
@@ -261,6 +284,8 @@ fn glob(tokens: &[Token<'_>], text: &str, fold_case: bool) -> bool {
                     .all(|t| matches!(t, Token::AnyRun | Token::Literal("")));
         };
         let advanced = match tokens.get(p.0) {
+            // A final `*` matches whatever is left.
+            Some(Token::AnyRun) if p.0 + 1 == tokens.len() => return true,
             Some(Token::AnyRun) => {
                 p = (p.0 + 1, 0);
                 backtrack = Some((p, s));

@@ -28,20 +28,122 @@ pub use request::RequestCtx;
 pub const MAX_QUERY_BODY: usize = 1024 * 1024;
 
 /// Everything the handlers share.
-#[derive(Debug)]
 pub struct App {
     /// The IAM directory.
     pub iam: Arc<Iam>,
     /// The region this server answers for.
     pub region: String,
+    /// The S3 data plane, when served.
+    pub s3: Option<s3s::service::S3Service>,
 }
 
-/// The axum router of the whole server.
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("region", &self.region)
+            .field("s3", &self.s3.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The axum router of the whole server: query-protocol requests (IAM, STS) and S3 share one
+/// port; [`dispatch`] tells them apart.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .fallback(query_endpoint)
-        .layer(DefaultBodyLimit::max(MAX_QUERY_BODY))
+        .fallback(dispatch)
+        .layer(DefaultBodyLimit::disable())
         .with_state(app)
+}
+
+/// The signing service of a request's credential scope, if it is signed with SigV4.
+fn scope_service(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    let from_header = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|text| text.split("Credential=").nth(1))
+        .and_then(|cred| cred.split('/').nth(3))
+        .map(|s| s.trim_end_matches(',').to_owned());
+    from_header.or_else(|| {
+        uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "X-Amz-Credential")
+                .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned))
+        })
+    })
+}
+
+/// True for IAM/STS query-protocol requests: signed for `iam` or `sts`, or unsigned with an
+/// `Action` (query string, or a form body posted to `/`).
+fn is_query_protocol(req: &axum::extract::Request) -> bool {
+    match scope_service(req.headers(), req.uri()).as_deref() {
+        Some("iam" | "sts") => true,
+        Some(_) => false,
+        None => {
+            let form = req
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            let action_in_query = req
+                .uri()
+                .query()
+                .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "Action"));
+            action_in_query || (req.method() == Method::POST && req.uri().path() == "/" && form)
+        }
+    }
+}
+
+/// Routes a request to the query-protocol endpoint or to S3.
+async fn dispatch(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+) -> Response {
+    if is_query_protocol(&req) || app.s3.is_none() {
+        let (parts, body) = req.into_parts();
+        let request_id = gatehouse_core::ids::new_request_id();
+        let body = match axum::body::to_bytes(body, MAX_QUERY_BODY).await {
+            Ok(b) => b,
+            Err(_) => {
+                let service = service_of(&parts.headers, &parts.uri, None);
+                return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
+            }
+        };
+        return query_endpoint(
+            app,
+            peer,
+            parts.method,
+            parts.uri,
+            parts.headers,
+            body,
+            request_id,
+        )
+        .await;
+    }
+    let Some(s3) = app.s3.clone() else {
+        return http::StatusCode::NOT_FOUND.into_response();
+    };
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let mut req = req.map(s3s::Body::http_body_unsync);
+    req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
+    let response = match s3.call(req).await {
+        Ok(r) => r.map(axum::body::Body::new),
+        Err(e) => {
+            tracing::warn!(error = ?e, "s3 request failed");
+            http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    };
+    tracing::info!(
+        service = "s3",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
 }
 
 /// Which service a query request is for: the credential scope says, else the action's name.
@@ -68,16 +170,17 @@ fn service_of(headers: &HeaderMap, uri: &Uri, action: Option<&str>) -> Service {
     }
 }
 
+#[allow(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
 async fn query_endpoint(
-    State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    app: Arc<App>,
+    peer: SocketAddr,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    request_id: String,
 ) -> Response {
     let started = Instant::now();
-    let request_id = gatehouse_core::ids::new_request_id();
     let params = match query::QueryParams::decode(uri.query().unwrap_or(""), &body) {
         Ok(p) => p,
         Err(e) => return e.into_response_for(Service::Iam, &request_id),

@@ -11,6 +11,8 @@ use crate::validate;
 
 /// The group `name` of `acct`.
 pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a Group> {
+    // Parameter constraints are checked before the lookup, as AWS does.
+    crate::validate::name("groupName", name, 128)?;
     acct.groups
         .get(&name.to_lowercase())
         .ok_or_else(|| Error::NoSuchEntity(format!("The group with name {name} cannot be found.")))
@@ -163,6 +165,7 @@ impl Iam {
         policy_name: &str,
         document: &str,
     ) -> Result<()> {
+        inline::check_parameters(policy_name, document)?;
         self.mutate(|state| {
             let mut g = find(state.account(account)?, group)?.clone();
             let name = g.common.name.clone();

@@ -8,6 +8,12 @@ use crate::entities::PolicyDocument;
 use crate::error::{Error, Result};
 use crate::validate;
 
+/// Checks the `PolicyName` and `PolicyDocument` parameters' constraints (before any lookup).
+pub(crate) fn check_parameters(policy_name: &str, document: &str) -> Result<()> {
+    validate::policy_name("policyName", policy_name)?;
+    validate::length("policyDocument", document, 1, 131_072)
+}
+
 /// Validates `document` as an inline policy of `entity_kind` (`user`, `group`, `role`) named
 /// `entity_name`, checking the aggregate quota with the entity's other inline policies, and
 /// stores it in `inline`.

@@ -113,6 +113,20 @@ pub(crate) fn attachments(
     out
 }
 
+/// How many users and roles use `arn` as their permissions boundary.
+fn boundary_uses(state: &IamState, account: AccountId, arn: &str) -> usize {
+    state.accounts.get(&account).map_or(0, |a| {
+        a.users
+            .values()
+            .filter(|u| u.boundary.as_deref() == Some(arn))
+            .count()
+            + a.roles
+                .values()
+                .filter(|r| r.boundary.as_deref() == Some(arn))
+                .count()
+    })
+}
+
 /// Whether some user or role uses `arn` as its permissions boundary.
 fn used_as_boundary(state: &IamState, account: AccountId, arn: &str) -> bool {
     state.accounts.get(&account).is_some_and(|a| {
@@ -245,7 +259,7 @@ impl Iam {
                 return Err(Error::DeleteConflict("Cannot delete a policy attached to entities.".into()));
             }
             if policy.versions.len() > 1 {
-                return Err(Error::DeleteConflict("Cannot delete a policy with non-default versions. Delete those versions first.".into()));
+                return Err(Error::DeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.".into()));
             }
             Ok((vec![Change::DeletePolicy(account, policy.common.name.to_lowercase())], ()))
         })
@@ -466,6 +480,12 @@ impl Iam {
             .filter(|p| path_prefix.is_none_or(|prefix| policy_path(p).starts_with(prefix)))
             .map(|p| (policy_name(&p), p.arn()))
             .collect())
+    }
+
+    /// `PermissionsBoundaryUsageCount`: how many users and roles of `account` use the managed
+    /// policy `arn` as their permissions boundary.
+    pub fn boundary_usage_count(&self, account: AccountId, arn: &str) -> usize {
+        boundary_uses(&self.state(), account, arn)
     }
 
     /// `ListEntitiesForPolicy`: (kind, name, unique id) triples.

@@ -47,6 +47,8 @@ pub(crate) fn no_such_role(name: &str) -> Error {
 
 /// The role `name` of `acct`.
 pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a Role> {
+    // Parameter constraints are checked before the lookup, as AWS does.
+    crate::validate::name("roleName", name, 64)?;
     acct.roles
         .get(&name.to_lowercase())
         .ok_or_else(|| no_such_role(name))
@@ -326,6 +328,7 @@ impl Iam {
         policy_name: &str,
         document: &str,
     ) -> Result<()> {
+        inline::check_parameters(policy_name, document)?;
         self.modify_role(account, role, |_, r| {
             let name = r.common.name.clone();
             inline::put(&mut r.inline, "role", &name, policy_name, document)

@@ -16,6 +16,9 @@ pub(crate) fn no_such_user(name: &str) -> Error {
 
 /// The user `name` of `account`.
 pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a User> {
+    // Parameter constraints are checked before the lookup, as AWS does (existing user names may
+    // be up to 128 characters in the model, new ones 64).
+    crate::validate::name("userName", name, 128)?;
     acct.users
         .get(&name.to_lowercase())
         .ok_or_else(|| no_such_user(name))
@@ -188,6 +191,7 @@ impl Iam {
         policy_name: &str,
         document: &str,
     ) -> Result<()> {
+        inline::check_parameters(policy_name, document)?;
         self.modify_user(account, user, |_, u| {
             let name = u.common.name.clone();
             inline::put(&mut u.inline, "user", &name, policy_name, document)

@@ -30,7 +30,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, "CreatePolicy", |x| {
         x.elem("Policy", |x| {
-            render::policy(x, &ManagedPolicyRef::Customer(policy), 0)
+            render::policy(x, &ManagedPolicyRef::Customer(policy), 0, 0);
         });
     }))
 }
@@ -39,8 +39,14 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
     ctx.authorize("iam:GetPolicy", arn)?;
     let (policy, count) = ctx.app.iam.get_policy(ctx.account(), arn)?;
+    let boundary_uses = ctx
+        .app
+        .iam
+        .boundary_usage_count(ctx.account(), &policy.arn());
     Ok(respond(ctx, "GetPolicy", |x| {
-        x.elem("Policy", |x| render::policy(x, &policy, count));
+        x.elem("Policy", |x| {
+            render::policy(x, &policy, count, boundary_uses)
+        });
     }))
 }
 
@@ -67,7 +73,8 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, "ListPolicies", |x| {
         x.list("Policies", &page.items, |x, (pol, n)| {
-            render::policy(x, pol, *n)
+            let boundary_uses = ctx.app.iam.boundary_usage_count(ctx.account(), &pol.arn());
+            render::policy(x, pol, *n, boundary_uses);
         });
         truncation(x, &page);
     }))
@@ -269,6 +276,38 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
                 .text("PolicyDocument", &url_encoded(doc.text()));
         });
     };
+    // Customer-managed policies, and the AWS-managed ones in use in the account (attached, or a
+    // permissions boundary), each with its attachment and boundary counts.
+    let mut policies: Vec<(ManagedPolicyRef, usize, usize)> = Vec::new();
+    let counts = |arn: &str| {
+        let attached = ctx
+            .app
+            .iam
+            .entities_for_policy(ctx.account(), arn)
+            .map_or(0, |e| e.len());
+        (
+            attached,
+            ctx.app.iam.boundary_usage_count(ctx.account(), arn),
+        )
+    };
+    if want("LocalManagedPolicy") {
+        for pol in acct.policies.values() {
+            let (attached, boundary_uses) = counts(&pol.arn());
+            policies.push((
+                ManagedPolicyRef::Customer(pol.clone()),
+                attached,
+                boundary_uses,
+            ));
+        }
+    }
+    if want("AWSManagedPolicy") {
+        for pol in &gatehouse_core::aws_managed::ALL {
+            let (attached, boundary_uses) = counts(&pol.arn());
+            if attached + boundary_uses > 0 {
+                policies.push((ManagedPolicyRef::Aws(pol), attached, boundary_uses));
+            }
+        }
+    }
     let attached_list = |x: &mut crate::xml::Xml, arns: &std::collections::BTreeSet<String>| {
         x.list("AttachedManagedPolicies", arns, |x, arn| {
             let name = arn.rsplit('/').next().unwrap_or_default();
@@ -294,6 +333,7 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
                     x.open_text(name);
                 });
                 attached_list(x, &u.attached);
+                render::boundary(x, u.boundary.as_ref());
                 render::tags(x, &u.tags);
             },
         );
@@ -317,17 +357,9 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         );
         x.list(
             "Policies",
-            acct.policies
-                .values()
-                .filter(|_| want("LocalManagedPolicy")),
-            |x, pol| {
-                let count = ctx
-                    .app
-                    .iam
-                    .entities_for_policy(ctx.account(), &pol.arn())
-                    .map(|e| e.len())
-                    .unwrap_or(0);
-                render::managed_detail(x, pol, count);
+            &policies,
+            |x, (pol, attached, boundary_uses)| {
+                render::managed_detail(x, pol, *attached, *boundary_uses);
             },
         );
         x.text("IsTruncated", "false");

@@ -1,6 +1,6 @@
 //! IAM entities in AWS's XML shapes.
 
-use gatehouse_core::entities::{AccessKey, Group, ManagedPolicy, PolicyVersion, Role, Tag, User};
+use gatehouse_core::entities::{AccessKey, Group, PolicyVersion, Role, Tag, User};
 use gatehouse_core::iam::{ManagedPolicyRef, policy_name, policy_path};
 use jiff::Timestamp;
 
@@ -20,7 +20,8 @@ pub fn tags(x: &mut Xml, tags: &[Tag]) {
     }
 }
 
-fn boundary(x: &mut Xml, arn: Option<&String>) {
+/// `<PermissionsBoundary>` when there is one.
+pub fn boundary(x: &mut Xml, arn: Option<&String>) {
     if let Some(arn) = arn {
         x.elem("PermissionsBoundary", |x| {
             x.text("PermissionsBoundaryType", "Policy")
@@ -68,8 +69,9 @@ pub fn role(x: &mut Xml, r: &Role) {
     });
 }
 
-/// The fields of a `Policy` element.
-pub fn policy(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize) {
+/// The fields of a `Policy` element, with how many entities it is attached to and how many
+/// use it as their permissions boundary.
+pub fn policy(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize, boundary_uses: usize) {
     let (id, default_version, created, updated, description, policy_tags): (
         &str,
         String,
@@ -101,7 +103,7 @@ pub fn policy(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize) {
         .text("Path", &policy_path(p))
         .text("DefaultVersionId", &default_version)
         .text("AttachmentCount", &attachments.to_string())
-        .text("PermissionsBoundaryUsageCount", "0")
+        .text("PermissionsBoundaryUsageCount", &boundary_uses.to_string())
         .text("IsAttachable", "true")
         .opt("Description", description)
         .text("CreateDate", &time(created))
@@ -135,10 +137,25 @@ pub fn attached(x: &mut Xml, name: &str, arn: &str) {
     x.text("PolicyName", name).text("PolicyArn", arn);
 }
 
-/// Unused in responses but kept for the account authorization details.
-pub fn managed_detail(x: &mut Xml, p: &ManagedPolicy, attachments: usize) {
-    policy(x, &ManagedPolicyRef::Customer(p.clone()), attachments);
-    x.list("PolicyVersionList", &p.versions, |x, v| {
-        policy_version(x, v, v.id == p.default_version, true)
-    });
+/// A `ManagedPolicyDetail` of the account authorization details: the policy and every version
+/// with its document.
+pub fn managed_detail(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize, boundary_uses: usize) {
+    policy(x, p, attachments, boundary_uses);
+    match p {
+        ManagedPolicyRef::Customer(c) => {
+            x.list("PolicyVersionList", &c.versions, |x, v| {
+                policy_version(x, v, v.id == c.default_version, true);
+            });
+        }
+        ManagedPolicyRef::Aws(a) => {
+            let version = PolicyVersion {
+                id: a.version.to_owned(),
+                document: a.document(),
+                created: a.created(),
+            };
+            x.list("PolicyVersionList", [&version], |x, v| {
+                policy_version(x, v, true, true);
+            });
+        }
+    }
 }

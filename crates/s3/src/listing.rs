@@ -1,0 +1,243 @@
+//! ListObjects and ListObjectsV2, served from the store's ordered index.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_policy::ContextValue;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+
+use crate::gateway::Gateway;
+use crate::meta::{self, Listing, Resume};
+use crate::object_ops::timestamp;
+
+/// What `encoding-type=url` escapes: all but unreserved characters and `/`.
+const KEY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String> {
+    let url = match encoding {
+        None => false,
+        Some(e) if e.as_str() == "url" => true,
+        Some(_) => {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Invalid Encoding Method specified in Request"
+            ));
+        }
+    };
+    Ok(move |s: &str| {
+        if url {
+            utf8_percent_encode(s, KEY_ENCODE).to_string()
+        } else {
+            s.to_owned()
+        }
+    })
+}
+
+fn max_keys(value: Option<i32>) -> S3Result<usize> {
+    match value {
+        None => Ok(1000),
+        Some(n) if n < 0 => Err(s3_error!(
+            InvalidArgument,
+            "Argument maxKeys must be an integer between 0 and 2147483647"
+        )),
+        Some(n) => Ok(usize::try_from(n).unwrap_or(1000).min(1000)),
+    }
+}
+
+fn encode_token(r: &Resume) -> String {
+    let raw = match r {
+        Resume::After(k) => format!("A{k}"),
+        Resume::Past(p) => format!("P{p}"),
+    };
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_token(t: &str) -> S3Result<Resume> {
+    let invalid = || {
+        s3_error!(
+            InvalidArgument,
+            "The continuation token provided is incorrect"
+        )
+    };
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(t).map_err(|_| invalid())?)
+        .map_err(|_| invalid())?;
+    match raw.split_at_checked(1) {
+        Some(("A", k)) => Ok(Resume::After(k.to_owned())),
+        Some(("P", p)) => Ok(Resume::Past(p.to_owned())),
+        _ => Err(invalid()),
+    }
+}
+
+fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<Owner>) -> Vec<Object> {
+    listing
+        .objects
+        .iter()
+        .map(|m| Object {
+            key: Some(enc(&m.key)),
+            size: Some(i64::try_from(m.size).unwrap_or(i64::MAX)),
+            e_tag: Some(ETag::Strong(m.etag.trim_matches('"').to_owned())),
+            last_modified: Some(timestamp(m.last_modified)),
+            storage_class: Some(ObjectStorageClass::from_static(
+                ObjectStorageClass::STANDARD,
+            )),
+            owner: owner.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+impl Gateway {
+    fn list_context(
+        prefix: &str,
+        delimiter: Option<&str>,
+        max: Option<i32>,
+    ) -> Vec<(&'static str, ContextValue)> {
+        let mut ctx = vec![("s3:prefix", ContextValue::Single(prefix.into()))];
+        if let Some(d) = delimiter {
+            ctx.push(("s3:delimiter", ContextValue::Single(d.into())));
+        }
+        ctx.push((
+            "s3:max-keys",
+            ContextValue::Single(max.unwrap_or(1000).to_string().into()),
+        ));
+        ctx
+    }
+
+    pub(crate) async fn op_list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let info = self.info(&req);
+        let i = &req.input;
+        let bucket = self.bucket(&i.bucket).await?;
+        let prefix = i.prefix.clone().unwrap_or_default();
+        self.authorize(
+            &info,
+            "s3:ListBucket",
+            &bucket,
+            None,
+            &Self::list_context(&prefix, i.delimiter.as_deref(), i.max_keys),
+        )?;
+        let enc = encoder(i.encoding_type.as_ref())?;
+        let max = max_keys(i.max_keys)?;
+        let from = match (&i.continuation_token, &i.start_after) {
+            (Some(t), _) => Some(decode_token(t)?),
+            (None, Some(s)) if !s.is_empty() => Some(Resume::After(s.clone())),
+            _ => None,
+        };
+        let (name, p, d) = (
+            bucket.bucket.name.clone(),
+            prefix.clone(),
+            i.delimiter.clone(),
+        );
+        let listing = self
+            .blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .await?;
+        let owner = i.fetch_owner.unwrap_or(false).then(|| Owner {
+            id: Some(bucket.bucket.owner.to_string()),
+            display_name: Some(bucket.bucket.owner.to_string()),
+        });
+        let contents = objects(&listing, &enc, owner);
+        let prefixes: Vec<CommonPrefix> = listing
+            .common_prefixes
+            .iter()
+            .map(|c| CommonPrefix {
+                prefix: Some(enc(c)),
+            })
+            .collect();
+        let count = contents.len() + prefixes.len();
+        Ok(S3Response::new(ListObjectsV2Output {
+            name: Some(bucket.bucket.name.clone()),
+            prefix: Some(enc(&prefix)),
+            delimiter: i.delimiter.as_deref().map(&enc),
+            max_keys: Some(i32::try_from(max).unwrap_or(1000)),
+            key_count: Some(i32::try_from(count).unwrap_or(0)),
+            is_truncated: Some(listing.truncated),
+            continuation_token: i.continuation_token.clone(),
+            next_continuation_token: listing
+                .truncated
+                .then(|| listing.resume.as_ref().map(encode_token))
+                .flatten(),
+            start_after: i.start_after.as_deref().map(&enc),
+            encoding_type: i.encoding_type.clone(),
+            contents: Some(contents),
+            common_prefixes: Some(prefixes),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) async fn op_list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        let info = self.info(&req);
+        let i = &req.input;
+        let bucket = self.bucket(&i.bucket).await?;
+        let prefix = i.prefix.clone().unwrap_or_default();
+        self.authorize(
+            &info,
+            "s3:ListBucket",
+            &bucket,
+            None,
+            &Self::list_context(&prefix, i.delimiter.as_deref(), i.max_keys),
+        )?;
+        let enc = encoder(i.encoding_type.as_ref())?;
+        let max = max_keys(i.max_keys)?;
+        // A marker that is a common prefix resumes past everything under it.
+        let from = i
+            .marker
+            .as_ref()
+            .filter(|m| !m.is_empty())
+            .map(|m| match &i.delimiter {
+                Some(d) if !d.is_empty() && m.ends_with(d.as_str()) && m.starts_with(&prefix) => {
+                    Resume::Past(m.clone())
+                }
+                _ => Resume::After(m.clone()),
+            });
+        let (name, p, d) = (
+            bucket.bucket.name.clone(),
+            prefix.clone(),
+            i.delimiter.clone(),
+        );
+        let listing = self
+            .blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .await?;
+        let owner = Some(Owner {
+            id: Some(bucket.bucket.owner.to_string()),
+            display_name: Some(bucket.bucket.owner.to_string()),
+        });
+        let contents = objects(&listing, &enc, owner);
+        let prefixes: Vec<CommonPrefix> = listing
+            .common_prefixes
+            .iter()
+            .map(|c| CommonPrefix {
+                prefix: Some(enc(c)),
+            })
+            .collect();
+        // S3 returns NextMarker only when a delimiter was given.
+        let next_marker =
+            (listing.truncated && i.delimiter.is_some()).then(|| match &listing.resume {
+                Some(Resume::After(k) | Resume::Past(k)) => enc(k),
+                None => String::new(),
+            });
+        Ok(S3Response::new(ListObjectsOutput {
+            name: Some(bucket.bucket.name.clone()),
+            prefix: Some(enc(&prefix)),
+            marker: Some(i.marker.as_deref().map(&enc).unwrap_or_default()),
+            delimiter: i.delimiter.as_deref().map(&enc),
+            max_keys: Some(i32::try_from(max).unwrap_or(1000)),
+            is_truncated: Some(listing.truncated),
+            next_marker,
+            encoding_type: i.encoding_type.clone(),
+            contents: Some(contents),
+            common_prefixes: Some(prefixes),
+            ..Default::default()
+        }))
+    }
+}

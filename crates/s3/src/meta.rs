@@ -1,0 +1,260 @@
+//! Bucket, object and multipart-upload records in the store, and listing objects from the
+//! store's byte-ordered index (never by walking directories).
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use gatehouse_policy::AccountId;
+use gatehouse_store::{KeyRange, Store, StoreError, Table, prefix_end};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::blob::BlobId;
+
+/// The four Block Public Access switches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    /// Reject ACLs that grant public access.
+    pub block_public_acls: bool,
+    /// Ignore public ACLs.
+    pub ignore_public_acls: bool,
+    /// Reject bucket policies that grant public access.
+    pub block_public_policy: bool,
+    /// Only the owner account and AWS services may use a public bucket policy's grants.
+    pub restrict_public_buckets: bool,
+}
+
+/// A bucket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bucket {
+    /// The globally unique name.
+    pub name: String,
+    /// The owning account.
+    pub owner: AccountId,
+    /// When it was created.
+    pub created: Timestamp,
+    /// The region (`LocationConstraint`).
+    pub region: String,
+    /// The bucket policy text.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// Block Public Access configuration, when set.
+    #[serde(default)]
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// Bucket tags.
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+}
+
+/// Stored metadata of an object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectMeta {
+    /// The key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The ETag, quoted (`"md5hex"` or `"md5hex-N"` for multipart).
+    pub etag: String,
+    /// When it was written.
+    pub last_modified: Timestamp,
+    /// The body's blob.
+    pub blob: BlobId,
+    /// `Content-Type` and other standard headers (`Cache-Control`, `Content-Disposition`,
+    /// `Content-Encoding`, `Content-Language`, `Expires`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// User metadata (`x-amz-meta-*`), keys lower-cased without the prefix.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+    /// Object tags.
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+    /// Checksums the client supplied (algorithm → base64 value).
+    #[serde(default)]
+    pub checksums: BTreeMap<String, String>,
+    /// The number of parts, for multipart objects.
+    #[serde(default)]
+    pub parts: Option<u32>,
+    /// The account that wrote it.
+    pub owner: AccountId,
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Upload {
+    /// The upload id.
+    pub id: String,
+    /// The key the object will get.
+    pub key: String,
+    /// When it was started.
+    pub initiated: Timestamp,
+    /// Who started it.
+    pub owner: AccountId,
+    /// The caller's ARN, for `Initiator`.
+    pub initiator: String,
+    /// Standard headers for the final object.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// User metadata for the final object.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Part {
+    /// 1–10000.
+    pub number: u32,
+    /// The part's ETag, quoted.
+    pub etag: String,
+    /// The part's MD5, raw (for the multipart ETag).
+    pub md5: Vec<u8>,
+    /// Size in bytes.
+    pub size: u64,
+    /// The blob.
+    pub blob: BlobId,
+    /// When it was uploaded.
+    pub last_modified: Timestamp,
+}
+
+/// `bucket NUL key`: object keys sort by bucket, then by key bytes.
+pub fn object_key(bucket: &str, key: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(bucket.len() + 1 + key.len());
+    k.extend_from_slice(bucket.as_bytes());
+    k.push(0);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+/// `bucket NUL upload-id`.
+pub fn upload_key(bucket: &str, upload_id: &str) -> Vec<u8> {
+    object_key(bucket, upload_id)
+}
+
+/// `bucket NUL upload-id NUL 00001`.
+pub fn part_key(bucket: &str, upload_id: &str, number: u32) -> Vec<u8> {
+    let mut k = upload_key(bucket, upload_id);
+    k.push(0);
+    k.extend_from_slice(format!("{number:05}").as_bytes());
+    k
+}
+
+/// Reads and decodes a JSON record.
+pub fn get<T: for<'de> Deserialize<'de>>(
+    store: &dyn Store,
+    table: Table,
+    key: &[u8],
+) -> Result<Option<T>, StoreError> {
+    match store.get(table, key)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Backend(format!("stored record does not read: {e}"))),
+    }
+}
+
+/// Encodes a record.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Records are plain data; serializing them cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// Where a listing resumes: after a key, or past every key under a common prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resume {
+    /// Keys greater than this one.
+    After(String),
+    /// Keys not starting with this common prefix (and greater than it).
+    Past(String),
+}
+
+/// One page of a listing.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Objects, in key order.
+    pub objects: Vec<ObjectMeta>,
+    /// Common prefixes, in order.
+    pub common_prefixes: Vec<String>,
+    /// True when more entries follow.
+    pub truncated: bool,
+    /// Where the next page starts.
+    pub resume: Option<Resume>,
+}
+
+/// Lists `bucket` as S3 does: keys under `prefix`, after `from`, rolled up at the first
+/// `delimiter` after the prefix, at most `max_keys` entries (objects plus prefixes). Reads the
+/// store's ordered index in pages and jumps over rolled-up prefixes.
+pub fn list_objects(
+    store: &dyn Store,
+    bucket: &str,
+    prefix: &str,
+    delimiter: Option<&str>,
+    from: Option<&Resume>,
+    max_keys: usize,
+) -> Result<Listing, StoreError> {
+    let mut out = Listing::default();
+    let bucket_prefix = object_key(bucket, prefix);
+    let upper = prefix_end(&bucket_prefix).map_or(Bound::Unbounded, Bound::Excluded);
+    let mut lower = match from {
+        Some(Resume::After(k)) if k.as_bytes() >= prefix.as_bytes() => {
+            Bound::Excluded(object_key(bucket, k))
+        }
+        Some(Resume::Past(p)) if p.as_bytes() >= prefix.as_bytes() => {
+            prefix_end(&object_key(bucket, p)).map_or(Bound::Unbounded, Bound::Included)
+        }
+        _ => Bound::Included(bucket_prefix.clone()),
+    };
+    let delimiter = delimiter.filter(|d| !d.is_empty());
+    let skip = bucket.len() + 1;
+    loop {
+        if matches!(lower, Bound::Unbounded) {
+            return Ok(out);
+        }
+        let page = store.scan(
+            Table::Objects,
+            &KeyRange {
+                start: lower.clone(),
+                end: upper.clone(),
+            },
+            1000,
+        )?;
+        let full_page = page.len() == 1000;
+        let mut jumped = false;
+        for (raw_key, value) in &page {
+            let key = String::from_utf8_lossy(&raw_key[skip..]).into_owned();
+            let rolled = delimiter.and_then(|d| {
+                key.get(prefix.len()..)
+                    .and_then(|rest| rest.find(d))
+                    .map(|i| key[..prefix.len() + i + d.len()].to_owned())
+            });
+            if out.objects.len() + out.common_prefixes.len() >= max_keys {
+                out.truncated = true;
+                return Ok(out);
+            }
+            match rolled {
+                Some(common) => {
+                    lower = prefix_end(&object_key(bucket, &common))
+                        .map_or(Bound::Unbounded, Bound::Included);
+                    out.resume = Some(Resume::Past(common.clone()));
+                    out.common_prefixes.push(common);
+                    jumped = true;
+                    break;
+                }
+                None => {
+                    let meta: ObjectMeta = serde_json::from_slice(value)
+                        .map_err(|e| StoreError::Backend(e.to_string()))?;
+                    out.resume = Some(Resume::After(key));
+                    out.objects.push(meta);
+                }
+            }
+        }
+        if !jumped {
+            if !full_page {
+                return Ok(out);
+            }
+            lower = page
+                .last()
+                .map_or(Bound::Unbounded, |(k, _)| Bound::Excluded(k.clone()));
+        }
+    }
+}

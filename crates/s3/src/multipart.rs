@@ -1,0 +1,538 @@
+//! Multipart uploads: create, upload parts (and part copies), complete, abort, list.
+
+use gatehouse_store::{Batch, KeyRange, Table};
+use s3s::crypto::Checksum as _;
+use s3s::dto::*;
+use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
+
+use crate::body::{self, Expectations};
+use crate::gateway::{CachedBucket, Gateway};
+use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
+use crate::object_ops::{set_checksum, timestamp};
+
+const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+
+fn no_such_upload() -> S3Error {
+    S3Error::with_message(
+        S3ErrorCode::NoSuchUpload,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+    )
+}
+
+fn new_upload_id() -> String {
+    let bytes: [u8; 24] = rand::random();
+    base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)
+}
+
+fn check_part_number(n: i32) -> S3Result<u32> {
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive"
+            )
+        })
+}
+
+impl Gateway {
+    async fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> S3Result<Upload> {
+        let k = upload_key(bucket, upload_id);
+        let upload: Option<Upload> = self
+            .blocking(move |s| meta::get(s, Table::Uploads, &k))
+            .await?;
+        upload.filter(|u| u.key == key).ok_or_else(no_such_upload)
+    }
+
+    async fn parts(&self, bucket: &str, upload_id: &str) -> S3Result<Vec<Part>> {
+        let mut prefix = upload_key(bucket, upload_id);
+        prefix.push(0);
+        let rows = self
+            .blocking(move |s| s.scan(Table::Uploads, &KeyRange::prefix(&prefix), usize::MAX))
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|(_, v)| serde_json::from_slice::<Part>(v).ok())
+            .collect())
+    }
+
+    pub(crate) async fn op_create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        let i = &req.input;
+        let mut headers = std::collections::BTreeMap::new();
+        for (name, value) in [
+            ("content-type", &i.content_type),
+            ("cache-control", &i.cache_control),
+            ("content-disposition", &i.content_disposition),
+            ("content-language", &i.content_language),
+        ] {
+            if let Some(v) = value {
+                headers.insert(name.to_owned(), v.clone());
+            }
+        }
+        let upload = Upload {
+            id: new_upload_id(),
+            key: key.clone(),
+            initiated: gatehouse_core::entities::now(),
+            owner: info
+                .caller
+                .as_ref()
+                .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+            initiator: info
+                .caller
+                .as_ref()
+                .map_or_else(|| "anonymous".to_owned(), gatehouse_core::Caller::arn),
+            headers,
+            metadata: i
+                .metadata
+                .as_ref()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let k = upload_key(&bucket.bucket.name, &upload.id);
+        let record = meta::encode(&upload);
+        self.blocking(move |s| s.commit(Batch::new().put(Table::Uploads, k, record)))
+            .await?;
+        Ok(S3Response::new(CreateMultipartUploadOutput {
+            bucket: Some(bucket.bucket.name.clone()),
+            key: Some(key),
+            upload_id: Some(upload.id),
+            checksum_algorithm: i.checksum_algorithm.clone(),
+            ..Default::default()
+        }))
+    }
+
+    async fn store_part(&self, bucket: &CachedBucket, upload_id: &str, part: Part) -> S3Result<()> {
+        let k = part_key(&bucket.bucket.name, upload_id, part.number);
+        let previous: Option<Part> = {
+            let k = k.clone();
+            self.blocking(move |s| meta::get(s, Table::Uploads, &k))
+                .await?
+        };
+        let record = meta::encode(&part);
+        self.blocking(move |s| s.commit(Batch::new().put(Table::Uploads, k, record)))
+            .await?;
+        if let Some(prev) = previous {
+            self.blobs.remove(&prev.blob).await;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn op_upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        let number = check_part_number(req.input.part_number)?;
+        self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
+            .await?;
+        let expect = Expectations::from_headers(&req.headers)?;
+        let received = body::receive(
+            &self.blobs,
+            req.input.body,
+            &expect,
+            req.trailing_headers.as_ref(),
+        )
+        .await?;
+        let etag = body::etag(&received.md5);
+        let part = Part {
+            number,
+            etag: etag.clone(),
+            md5: received.md5.to_vec(),
+            size: received.size,
+            blob: received.blob.clone(),
+            last_modified: gatehouse_core::entities::now(),
+        };
+        self.store_part(&bucket, &req.input.upload_id, part).await?;
+        let mut out = UploadPartOutput {
+            e_tag: Some(ETag::Strong(etag.trim_matches('"').to_owned())),
+            ..Default::default()
+        };
+        for (a, v) in &received.checksums {
+            set_checksum(
+                a,
+                v,
+                &mut out.checksum_crc32,
+                &mut out.checksum_crc32c,
+                &mut out.checksum_crc64nvme,
+                &mut out.checksum_sha1,
+                &mut out.checksum_sha256,
+            );
+        }
+        Ok(S3Response::new(out))
+    }
+
+    pub(crate) async fn op_upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        let info = self.info(&req);
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            ..
+        } = &req.input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Access point copy sources are not supported"
+            ));
+        };
+        let source_bucket = self.bucket(src_bucket).await?;
+        let source = self.object(src_bucket, src_key).await?;
+        self.authorize(&info, "s3:GetObject", &source_bucket, Some(src_key), &[])?;
+        let Some(source) = source else {
+            return Err(self.missing_key(&info, &source_bucket, src_key));
+        };
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        let number = check_part_number(req.input.part_number)?;
+        self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
+            .await?;
+        let (start, len) = match &req.input.copy_source_range {
+            None => (0, source.size),
+            Some(r) => parse_copy_range(r, source.size)?,
+        };
+        let (blob, md5) = self
+            .copy_blobs(&[(source.blob.clone(), start, len)])
+            .await?;
+        let etag = body::etag(&md5);
+        let now = gatehouse_core::entities::now();
+        self.store_part(
+            &bucket,
+            &req.input.upload_id,
+            Part {
+                number,
+                etag: etag.clone(),
+                md5: md5.to_vec(),
+                size: len,
+                blob,
+                last_modified: now,
+            },
+        )
+        .await?;
+        Ok(S3Response::new(UploadPartCopyOutput {
+            copy_part_result: Some(CopyPartResult {
+                e_tag: Some(ETag::Strong(etag.trim_matches('"').to_owned())),
+                last_modified: Some(timestamp(now)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) async fn op_complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        let upload = self
+            .upload(&bucket.bucket.name, &key, &req.input.upload_id)
+            .await?;
+        let stored = self.parts(&bucket.bucket.name, &upload.id).await?;
+        let requested = req
+            .input
+            .multipart_upload
+            .as_ref()
+            .and_then(|m| m.parts.clone())
+            .unwrap_or_default();
+        if requested.is_empty() {
+            return Err(s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            ));
+        }
+        let mut chosen: Vec<&Part> = Vec::with_capacity(requested.len());
+        let mut last_number = 0;
+        for (i, p) in requested.iter().enumerate() {
+            let number = p
+                .part_number
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            if number <= last_number {
+                return Err(S3Error::with_message(
+                    S3ErrorCode::InvalidPartOrder,
+                    "The list of parts was not in ascending order. Parts must be ordered by part number.",
+                ));
+            }
+            last_number = number;
+            let invalid = || {
+                S3Error::with_message(
+                    S3ErrorCode::InvalidPart,
+                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+                )
+            };
+            let part = stored
+                .iter()
+                .find(|s| s.number == number)
+                .ok_or_else(invalid)?;
+            if p.e_tag
+                .as_ref()
+                .is_some_and(|e| e.value().trim_matches('"') != part.etag.trim_matches('"'))
+            {
+                return Err(invalid());
+            }
+            if i + 1 < requested.len() && part.size < MIN_PART_SIZE {
+                return Err(S3Error::with_message(
+                    S3ErrorCode::EntityTooSmall,
+                    "Your proposed upload is smaller than the minimum allowed object size.",
+                ));
+            }
+            chosen.push(part);
+        }
+        let pieces: Vec<_> = chosen.iter().map(|p| (p.blob.clone(), 0, p.size)).collect();
+        let (blob, _) = self.copy_blobs(&pieces).await?;
+        let mut md5s = s3s::crypto::Md5::new();
+        for p in &chosen {
+            md5s.update(&p.md5);
+        }
+        let etag = format!("\"{}-{}\"", hex::encode(md5s.finalize()), chosen.len());
+        let previous = self.object(&bucket.bucket.name, &key).await?;
+        let meta = ObjectMeta {
+            key: key.clone(),
+            size: chosen.iter().map(|p| p.size).sum(),
+            etag: etag.clone(),
+            last_modified: gatehouse_core::entities::now(),
+            blob,
+            headers: upload.headers.clone(),
+            metadata: upload.metadata.clone(),
+            tags: vec![],
+            checksums: Default::default(),
+            parts: Some(u32::try_from(chosen.len()).unwrap_or(u32::MAX)),
+            owner: upload.owner,
+        };
+        // The object and the end of the upload commit together.
+        let object_record = meta::encode(&meta);
+        let (obj_key, up_key) = (
+            object_key(&bucket.bucket.name, &key),
+            upload_key(&bucket.bucket.name, &upload.id),
+        );
+        self.blocking(move |s| {
+            let mut parts_prefix = up_key.clone();
+            parts_prefix.push(0);
+            s.commit(
+                Batch::new()
+                    .put(Table::Objects, obj_key, object_record)
+                    .delete(Table::Uploads, up_key)
+                    .delete_prefix(Table::Uploads, parts_prefix),
+            )
+        })
+        .await?;
+        for p in &stored {
+            self.blobs.remove(&p.blob).await;
+        }
+        if let Some(prev) = previous {
+            self.blobs.remove(&prev.blob).await;
+        }
+        Ok(S3Response::new(CompleteMultipartUploadOutput {
+            bucket: Some(bucket.bucket.name.clone()),
+            key: Some(key.clone()),
+            e_tag: Some(ETag::Strong(etag.trim_matches('"').to_owned())),
+            location: Some(format!("/{}/{key}", bucket.bucket.name)),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) async fn op_abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        self.authorize(
+            &info,
+            "s3:AbortMultipartUpload",
+            &bucket,
+            Some(&req.input.key),
+            &[],
+        )?;
+        let upload = self
+            .upload(&bucket.bucket.name, &req.input.key, &req.input.upload_id)
+            .await?;
+        let parts = self.parts(&bucket.bucket.name, &upload.id).await?;
+        let up_key = upload_key(&bucket.bucket.name, &upload.id);
+        self.blocking(move |s| {
+            let mut parts_prefix = up_key.clone();
+            parts_prefix.push(0);
+            s.commit(
+                Batch::new()
+                    .delete(Table::Uploads, up_key)
+                    .delete_prefix(Table::Uploads, parts_prefix),
+            )
+        })
+        .await?;
+        for p in parts {
+            self.blobs.remove(&p.blob).await;
+        }
+        Ok(S3Response::new(AbortMultipartUploadOutput::default()))
+    }
+
+    pub(crate) async fn op_list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        self.authorize(
+            &info,
+            "s3:ListMultipartUploadParts",
+            &bucket,
+            Some(&req.input.key),
+            &[],
+        )?;
+        let upload = self
+            .upload(&bucket.bucket.name, &req.input.key, &req.input.upload_id)
+            .await?;
+        let marker: u32 = req
+            .input
+            .part_number_marker
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(0);
+        let max =
+            usize::try_from(req.input.max_parts.unwrap_or(1000).clamp(0, 1000)).unwrap_or(1000);
+        let all: Vec<Part> = self
+            .parts(&bucket.bucket.name, &upload.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.number > marker)
+            .collect();
+        let truncated = all.len() > max;
+        let page: Vec<&Part> = all.iter().take(max).collect();
+        let owner = Owner {
+            id: Some(upload.owner.to_string()),
+            display_name: Some(upload.owner.to_string()),
+        };
+        Ok(S3Response::new(ListPartsOutput {
+            bucket: Some(bucket.bucket.name.clone()),
+            key: Some(upload.key.clone()),
+            upload_id: Some(upload.id.clone()),
+            part_number_marker: Some(i32::try_from(marker).unwrap_or(0)),
+            next_part_number_marker: page.last().map(|p| i32::try_from(p.number).unwrap_or(0)),
+            max_parts: Some(i32::try_from(max).unwrap_or(1000)),
+            is_truncated: Some(truncated),
+            initiator: Some(Initiator {
+                id: Some(upload.initiator.clone()),
+                display_name: Some(upload.initiator.clone()),
+            }),
+            owner: Some(owner),
+            storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+            parts: Some(
+                page.iter()
+                    .map(|p| s3s::dto::Part {
+                        part_number: Some(i32::try_from(p.number).unwrap_or(0)),
+                        e_tag: Some(ETag::Strong(p.etag.trim_matches('"').to_owned())),
+                        size: Some(i64::try_from(p.size).unwrap_or(i64::MAX)),
+                        last_modified: Some(timestamp(p.last_modified)),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) async fn op_list_multipart_uploads(
+        &self,
+        req: S3Request<ListMultipartUploadsInput>,
+    ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        self.authorize(&info, "s3:ListBucketMultipartUploads", &bucket, None, &[])?;
+        let prefix = object_key(&bucket.bucket.name, "");
+        let skip = prefix.len();
+        let rows = self
+            .blocking(move |s| s.scan(Table::Uploads, &KeyRange::prefix(&prefix), usize::MAX))
+            .await?;
+        let key_prefix = req.input.prefix.clone().unwrap_or_default();
+        let mut uploads: Vec<Upload> = rows
+            .iter()
+            .filter(|(k, _)| !k[skip..].contains(&0))
+            .filter_map(|(_, v)| serde_json::from_slice::<Upload>(v).ok())
+            .filter(|u| u.key.starts_with(&key_prefix))
+            .collect();
+        uploads.sort_by(|a, b| a.key.cmp(&b.key).then(a.initiated.cmp(&b.initiated)));
+        if let Some(marker) = &req.input.key_marker {
+            uploads.retain(|u| u.key.as_str() > marker.as_str());
+        }
+        let max =
+            usize::try_from(req.input.max_uploads.unwrap_or(1000).clamp(0, 1000)).unwrap_or(1000);
+        let truncated = uploads.len() > max;
+        uploads.truncate(max);
+        Ok(S3Response::new(ListMultipartUploadsOutput {
+            bucket: Some(bucket.bucket.name.clone()),
+            prefix: req.input.prefix.clone(),
+            key_marker: req.input.key_marker.clone(),
+            upload_id_marker: req.input.upload_id_marker.clone(),
+            max_uploads: Some(i32::try_from(max).unwrap_or(1000)),
+            is_truncated: Some(truncated),
+            next_key_marker: truncated
+                .then(|| uploads.last().map(|u| u.key.clone()))
+                .flatten(),
+            next_upload_id_marker: truncated
+                .then(|| uploads.last().map(|u| u.id.clone()))
+                .flatten(),
+            uploads: Some(
+                uploads
+                    .iter()
+                    .map(|u| MultipartUpload {
+                        key: Some(u.key.clone()),
+                        upload_id: Some(u.id.clone()),
+                        initiated: Some(timestamp(u.initiated)),
+                        initiator: Some(Initiator {
+                            id: Some(u.initiator.clone()),
+                            display_name: Some(u.initiator.clone()),
+                        }),
+                        owner: Some(Owner {
+                            id: Some(u.owner.to_string()),
+                            display_name: Some(u.owner.to_string()),
+                        }),
+                        storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }))
+    }
+}
+
+/// `bytes=first-last` of `x-amz-copy-source-range`, within an object of `size` bytes.
+fn parse_copy_range(range: &str, size: u64) -> S3Result<(u64, u64)> {
+    let invalid = || {
+        s3_error!(
+            InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"
+        )
+    };
+    let (first, last) = range
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .ok_or_else(invalid)?;
+    let first: u64 = first.parse().map_err(|_| invalid())?;
+    let last: u64 = last.parse().map_err(|_| invalid())?;
+    if first > last || last >= size {
+        return Err(s3_error!(
+            InvalidRange,
+            "The requested range is not satisfiable"
+        ));
+    }
+    Ok((first, last - first + 1))
+}

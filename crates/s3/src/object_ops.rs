@@ -1,0 +1,863 @@
+//! Object operations: put, get (ranges and conditions), head, delete, copy, and tags.
+
+use std::collections::BTreeMap;
+
+use gatehouse_policy::ContextValue;
+use gatehouse_store::{Batch, Table};
+use s3s::dto::*;
+use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::body::{self, Algorithm, Expectations};
+use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
+use crate::meta::{self, ObjectMeta, object_key};
+
+/// Tags of a `Tagging` body as pairs, checking S3's limits.
+pub(crate) fn tag_pairs(set: &[Tag]) -> S3Result<Vec<(String, String)>> {
+    if set.len() > 50 {
+        return Err(s3_error!(
+            InvalidTag,
+            "Object tags cannot be greater than 10"
+        ));
+    }
+    let pairs: Vec<(String, String)> = set
+        .iter()
+        .map(|t| {
+            (
+                t.key.clone().unwrap_or_default(),
+                t.value.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(s3_error!(
+                InvalidTag,
+                "The TagKey you have provided is invalid"
+            ));
+        }
+        if pairs[..i].iter().any(|(o, _)| o == k) {
+            return Err(s3_error!(
+                InvalidTag,
+                "Cannot provide multiple Tags with the same key"
+            ));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Pairs as a `TagSet`.
+pub(crate) fn tag_set(pairs: &[(String, String)]) -> TagSet {
+    pairs
+        .iter()
+        .map(|(k, v)| Tag {
+            key: Some(k.clone()),
+            value: Some(v.clone()),
+        })
+        .collect()
+}
+
+/// Tags from the `x-amz-tagging` header (`k=v&k2=v2`).
+fn header_tags(header: Option<&str>) -> S3Result<Vec<(String, String)>> {
+    let Some(h) = header else { return Ok(vec![]) };
+    let set: Vec<Tag> = h
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            Tag {
+                key: Some(dec(k)),
+                value: Some(dec(v)),
+            }
+        })
+        .collect();
+    tag_pairs(&set)
+}
+
+pub(crate) fn timestamp(t: jiff::Timestamp) -> Timestamp {
+    Timestamp::from(std::time::SystemTime::from(t))
+}
+
+fn unix(t: &Timestamp) -> i64 {
+    time::OffsetDateTime::from(t.clone()).unix_timestamp()
+}
+
+fn etag_value(etag: &str) -> &str {
+    etag.trim_matches('"')
+}
+
+fn etag_matches(cond: &ETagCondition, etag: &str) -> bool {
+    match cond {
+        ETagCondition::Any => true,
+        ETagCondition::ETag(e) => e.value().trim_matches('"') == etag_value(etag),
+    }
+}
+
+/// The standard headers stored with an object.
+fn standard_headers(
+    content_type: Option<&String>,
+    cache_control: Option<&String>,
+    content_disposition: Option<&String>,
+    content_encoding: Option<&String>,
+    content_language: Option<&String>,
+    expires: Option<&Timestamp>,
+) -> BTreeMap<String, String> {
+    let mut h = BTreeMap::new();
+    let mut put = |k: &str, v: Option<&String>| {
+        if let Some(v) = v {
+            h.insert(k.to_owned(), v.clone());
+        }
+    };
+    put("content-type", content_type);
+    put("cache-control", cache_control);
+    put("content-disposition", content_disposition);
+    // aws-chunked is a transfer detail, not part of the object.
+    let encoding = content_encoding.map(|e| {
+        e.split(',')
+            .map(str::trim)
+            .filter(|p| !p.eq_ignore_ascii_case("aws-chunked"))
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    put(
+        "content-encoding",
+        encoding.as_ref().filter(|e| !e.is_empty()),
+    );
+    put("content-language", content_language);
+    if let Some(e) = expires {
+        let mut buf = Vec::new();
+        if e.format(TimestampFormat::HttpDate, &mut buf).is_ok() {
+            h.insert("expires".into(), String::from_utf8_lossy(&buf).into_owned());
+        }
+    }
+    h
+}
+
+fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
+    m.map(|m| {
+        m.iter()
+            .map(|(k, v)| (k.to_lowercase(), v.clone()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Keys the PutObject condition context carries (semantics spec §6.6).
+fn put_context(
+    req_headers: &http::HeaderMap,
+    tags: &[(String, String)],
+) -> Vec<(String, ContextValue)> {
+    let mut out = Vec::new();
+    for (header, key) in [
+        ("x-amz-acl", "s3:x-amz-acl"),
+        (
+            "x-amz-server-side-encryption",
+            "s3:x-amz-server-side-encryption",
+        ),
+        (
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        ),
+        (
+            "x-amz-server-side-encryption-customer-algorithm",
+            "s3:x-amz-server-side-encryption-customer-algorithm",
+        ),
+        ("x-amz-storage-class", "s3:x-amz-storage-class"),
+        ("x-amz-copy-source", "s3:x-amz-copy-source"),
+        ("x-amz-metadata-directive", "s3:x-amz-metadata-directive"),
+        (
+            "x-amz-website-redirect-location",
+            "s3:x-amz-website-redirect-location",
+        ),
+        ("x-amz-grant-read", "s3:x-amz-grant-read"),
+        ("x-amz-grant-full-control", "s3:x-amz-grant-full-control"),
+        ("if-match", "s3:if-match"),
+        ("if-none-match", "s3:if-none-match"),
+    ] {
+        if let Some(v) = req_headers.get(header).and_then(|v| v.to_str().ok()) {
+            out.push((key.to_owned(), ContextValue::Single(v.into())));
+        }
+    }
+    for (k, v) in tags {
+        out.push((
+            format!("s3:RequestObjectTag/{k}"),
+            ContextValue::Single(v.as_str().into()),
+        ));
+    }
+    if !tags.is_empty() {
+        out.push((
+            "s3:RequestObjectTagKeys".into(),
+            ContextValue::Multi(tags.iter().map(|(k, _)| k.as_str().into()).collect()),
+        ));
+    }
+    out
+}
+
+fn as_refs(v: &[(String, ContextValue)]) -> Vec<(&str, ContextValue)> {
+    v.iter().map(|(k, c)| (k.as_str(), c.clone())).collect()
+}
+
+fn existing_tag_context(meta: Option<&ObjectMeta>) -> Vec<(String, ContextValue)> {
+    meta.map(|m| {
+        m.tags
+            .iter()
+            .map(|(k, v)| {
+                (
+                    format!("s3:ExistingObjectTag/{k}"),
+                    ContextValue::Single(v.as_str().into()),
+                )
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+impl Gateway {
+    /// The metadata of `key` in `bucket`.
+    pub(crate) async fn object(&self, bucket: &str, key: &str) -> S3Result<Option<ObjectMeta>> {
+        let k = object_key(bucket, key);
+        self.blocking(move |s| meta::get(s, Table::Objects, &k))
+            .await
+    }
+
+    /// Commits object metadata after its blob is durable, and drops the blob it replaced.
+    pub(crate) async fn commit_object(
+        &self,
+        bucket: &str,
+        meta: ObjectMeta,
+        previous: Option<ObjectMeta>,
+    ) -> S3Result<()> {
+        let k = object_key(bucket, &meta.key);
+        let record = meta::encode(&meta);
+        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
+            .await?;
+        if let Some(prev) = previous {
+            if prev.blob != meta.blob {
+                self.blobs.remove(&prev.blob).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `NoSuchKey` when the caller may list the bucket, `AccessDenied` otherwise, as S3 does.
+    pub(crate) fn missing_key(
+        &self,
+        info: &RequestInfo,
+        bucket: &CachedBucket,
+        key: &str,
+    ) -> S3Error {
+        match self.authorize(info, "s3:ListBucket", bucket, None, &[]) {
+            Ok(()) => {
+                let mut e = S3Error::with_message(
+                    S3ErrorCode::NoSuchKey,
+                    "The specified key does not exist.",
+                );
+                e.set_source(Box::new(std::io::Error::other(key.to_owned())));
+                e
+            }
+            Err(denied) => denied,
+        }
+    }
+
+    pub(crate) async fn op_put_object(
+        &self,
+        mut req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let tags = header_tags(req.input.tagging.as_deref())?;
+        let extra = put_context(&req.headers, &tags);
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        if !tags.is_empty() {
+            self.authorize(
+                &info,
+                "s3:PutObjectTagging",
+                &bucket,
+                Some(&key),
+                &as_refs(&extra),
+            )?;
+        }
+        let previous = self.object(&bucket.bucket.name, &key).await?;
+        check_write_conditions(
+            req.input.if_match.as_ref(),
+            req.input.if_none_match.as_ref(),
+            previous.as_ref(),
+        )?;
+        let expect = Expectations::from_headers(&req.headers)?;
+        let received = body::receive(
+            &self.blobs,
+            req.input.body.take(),
+            &expect,
+            req.trailing_headers.as_ref(),
+        )
+        .await?;
+        let i = &req.input;
+        let meta = ObjectMeta {
+            key: key.clone(),
+            size: received.size,
+            etag: body::etag(&received.md5),
+            last_modified: gatehouse_core::entities::now(),
+            blob: received.blob.clone(),
+            headers: standard_headers(
+                i.content_type.as_ref(),
+                i.cache_control.as_ref(),
+                i.content_disposition.as_ref(),
+                i.content_encoding.as_ref(),
+                i.content_language.as_ref(),
+                i.expires.as_ref(),
+            ),
+            metadata: metadata_map(i.metadata.as_ref()),
+            tags,
+            checksums: received
+                .checksums
+                .iter()
+                .map(|(a, v)| (a.header_suffix().to_owned(), v.clone()))
+                .collect(),
+            parts: None,
+            owner: info
+                .caller
+                .as_ref()
+                .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+        };
+        let etag = meta.etag.clone();
+        self.commit_object(&bucket.bucket.name, meta, previous)
+            .await?;
+        let mut out = PutObjectOutput {
+            e_tag: Some(ETag::Strong(etag_value(&etag).to_owned())),
+            ..Default::default()
+        };
+        for (a, v) in &received.checksums {
+            set_checksum(
+                a,
+                v,
+                &mut out.checksum_crc32,
+                &mut out.checksum_crc32c,
+                &mut out.checksum_crc64nvme,
+                &mut out.checksum_sha1,
+                &mut out.checksum_sha256,
+            );
+        }
+        Ok(S3Response::new(out))
+    }
+
+    pub(crate) async fn op_get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let meta = self.object(&bucket.bucket.name, &key).await?;
+        let ctx = existing_tag_context(meta.as_ref());
+        self.authorize(&info, "s3:GetObject", &bucket, Some(&key), &as_refs(&ctx))?;
+        let Some(meta) = meta else {
+            return Err(self.missing_key(&info, &bucket, &key));
+        };
+        let i = &req.input;
+        check_read_conditions(
+            i.if_match.as_ref(),
+            i.if_none_match.as_ref(),
+            i.if_modified_since.as_ref(),
+            i.if_unmodified_since.as_ref(),
+            &meta,
+        )?;
+        let range =
+            match &i.range {
+                Some(r) => Some(r.check(meta.size).map_err(|_| {
+                    s3_error!(InvalidRange, "The requested range is not satisfiable")
+                })?),
+                None => None,
+            };
+        let (start, len) = range
+            .as_ref()
+            .map_or((0, meta.size), |r| (r.start, r.end - r.start));
+        let mut file = self.blobs.open_read(&meta.blob).await.map_err(internal)?;
+        if start > 0 {
+            file.seek(std::io::SeekFrom::Start(start))
+                .await
+                .map_err(internal)?;
+        }
+        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
+        let body = StreamingBlob::wrap(stream);
+        let mut out = GetObjectOutput {
+            body: Some(body),
+            content_length: Some(i64::try_from(len).unwrap_or(i64::MAX)),
+            content_range: range.as_ref().map(|r| {
+                format!(
+                    "bytes {}-{}/{}",
+                    r.start,
+                    r.end.saturating_sub(1),
+                    meta.size
+                )
+            }),
+            accept_ranges: Some("bytes".into()),
+            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
+            last_modified: Some(timestamp(meta.last_modified)),
+            metadata: Some(meta.metadata.clone().into_iter().collect()),
+            content_type: meta.headers.get("content-type").cloned(),
+            cache_control: meta.headers.get("cache-control").cloned(),
+            content_disposition: meta.headers.get("content-disposition").cloned(),
+            content_encoding: meta.headers.get("content-encoding").cloned(),
+            content_language: meta.headers.get("content-language").cloned(),
+            parts_count: meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
+            tag_count: (!meta.tags.is_empty()).then(|| i32::try_from(meta.tags.len()).unwrap_or(0)),
+            ..Default::default()
+        };
+        let wants_checksums = i
+            .checksum_mode
+            .as_ref()
+            .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"));
+        // A ranged GET never carries the whole object's checksum.
+        if wants_checksums && range.is_none() {
+            for (a, v) in &meta.checksums {
+                if let Some(a) = Algorithm::parse(a) {
+                    set_checksum(
+                        &a,
+                        v,
+                        &mut out.checksum_crc32,
+                        &mut out.checksum_crc32c,
+                        &mut out.checksum_crc64nvme,
+                        &mut out.checksum_sha1,
+                        &mut out.checksum_sha256,
+                    );
+                }
+            }
+        }
+        let mut resp = S3Response::new(out);
+        if let Some(expires) = meta
+            .headers
+            .get("expires")
+            .and_then(|v| http::HeaderValue::from_str(v).ok())
+        {
+            resp.headers.insert(http::header::EXPIRES, expires);
+        }
+        Ok(resp)
+    }
+
+    pub(crate) async fn op_head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let meta = self.object(&bucket.bucket.name, &key).await?;
+        let ctx = existing_tag_context(meta.as_ref());
+        self.authorize(&info, "s3:GetObject", &bucket, Some(&key), &as_refs(&ctx))?;
+        let Some(meta) = meta else {
+            return Err(self.missing_key(&info, &bucket, &key));
+        };
+        let i = &req.input;
+        check_read_conditions(
+            i.if_match.as_ref(),
+            i.if_none_match.as_ref(),
+            i.if_modified_since.as_ref(),
+            i.if_unmodified_since.as_ref(),
+            &meta,
+        )?;
+        let mut out = HeadObjectOutput {
+            content_length: Some(i64::try_from(meta.size).unwrap_or(i64::MAX)),
+            accept_ranges: Some("bytes".into()),
+            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
+            last_modified: Some(timestamp(meta.last_modified)),
+            metadata: Some(meta.metadata.clone().into_iter().collect()),
+            content_type: meta.headers.get("content-type").cloned(),
+            cache_control: meta.headers.get("cache-control").cloned(),
+            content_disposition: meta.headers.get("content-disposition").cloned(),
+            content_encoding: meta.headers.get("content-encoding").cloned(),
+            content_language: meta.headers.get("content-language").cloned(),
+            parts_count: meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
+            ..Default::default()
+        };
+        if i.checksum_mode
+            .as_ref()
+            .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"))
+        {
+            for (a, v) in &meta.checksums {
+                if let Some(a) = Algorithm::parse(a) {
+                    set_checksum(
+                        &a,
+                        v,
+                        &mut out.checksum_crc32,
+                        &mut out.checksum_crc32c,
+                        &mut out.checksum_crc64nvme,
+                        &mut out.checksum_sha1,
+                        &mut out.checksum_sha256,
+                    );
+                }
+            }
+        }
+        Ok(S3Response::new(out))
+    }
+
+    pub(crate) async fn op_delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        self.authorize(&info, "s3:DeleteObject", &bucket, Some(&req.input.key), &[])?;
+        self.remove_object(&bucket.bucket.name, &req.input.key)
+            .await?;
+        Ok(S3Response::new(DeleteObjectOutput::default()))
+    }
+
+    async fn remove_object(&self, bucket: &str, key: &str) -> S3Result<()> {
+        let Some(meta) = self.object(bucket, key).await? else {
+            return Ok(());
+        };
+        let k = object_key(bucket, key);
+        self.blocking(move |s| s.commit(Batch::new().delete(Table::Objects, k)))
+            .await?;
+        self.blobs.remove(&meta.blob).await;
+        Ok(())
+    }
+
+    pub(crate) async fn op_delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        if req.input.delete.objects.len() > 1000 {
+            return Err(s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            ));
+        }
+        let quiet = req.input.delete.quiet.unwrap_or(false);
+        let mut deleted = Vec::new();
+        let mut errors = Vec::new();
+        for obj in &req.input.delete.objects {
+            match self.authorize(&info, "s3:DeleteObject", &bucket, Some(&obj.key), &[]) {
+                Ok(()) => {
+                    self.remove_object(&bucket.bucket.name, &obj.key).await?;
+                    if !quiet {
+                        deleted.push(DeletedObject {
+                            key: Some(obj.key.clone()),
+                            ..Default::default()
+                        });
+                    }
+                }
+                Err(e) => errors.push(s3s::dto::Error {
+                    code: Some("AccessDenied".into()),
+                    key: Some(obj.key.clone()),
+                    message: e
+                        .message()
+                        .map(str::to_owned)
+                        .or_else(|| Some("Access Denied".into())),
+                    version_id: None,
+                }),
+            }
+        }
+        Ok(S3Response::new(DeleteObjectsOutput {
+            deleted: Some(deleted),
+            errors: Some(errors),
+            ..Default::default()
+        }))
+    }
+
+    pub(crate) async fn op_copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        let info = self.info(&req);
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            ..
+        } = &req.input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Access point copy sources are not supported"
+            ));
+        };
+        let source_bucket = self.bucket(src_bucket).await?;
+        let source = self.object(src_bucket, src_key).await?;
+        let ctx = existing_tag_context(source.as_ref());
+        self.authorize(
+            &info,
+            "s3:GetObject",
+            &source_bucket,
+            Some(src_key),
+            &as_refs(&ctx),
+        )?;
+        let Some(source) = source else {
+            return Err(self.missing_key(&info, &source_bucket, src_key));
+        };
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let replace_tags = req
+            .input
+            .tagging_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == "REPLACE");
+        let tags = if replace_tags {
+            header_tags(req.input.tagging.as_deref())?
+        } else {
+            source.tags.clone()
+        };
+        let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        let replace_meta = req
+            .input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == "REPLACE");
+        let i = &req.input;
+        if !replace_meta && src_bucket.as_ref() == bucket.bucket.name && src_key.as_ref() == key {
+            return Err(s3_error!(
+                InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            ));
+        }
+        let previous = self.object(&bucket.bucket.name, &key).await?;
+        let (blob, md5) = self
+            .copy_blobs(&[(source.blob.clone(), 0, source.size)])
+            .await?;
+        let meta = ObjectMeta {
+            key: key.clone(),
+            size: source.size,
+            etag: body::etag(&md5),
+            last_modified: gatehouse_core::entities::now(),
+            blob,
+            headers: if replace_meta {
+                standard_headers(
+                    i.content_type.as_ref(),
+                    i.cache_control.as_ref(),
+                    i.content_disposition.as_ref(),
+                    i.content_encoding.as_ref(),
+                    i.content_language.as_ref(),
+                    i.expires.as_ref(),
+                )
+            } else {
+                source.headers.clone()
+            },
+            metadata: if replace_meta {
+                metadata_map(i.metadata.as_ref())
+            } else {
+                source.metadata.clone()
+            },
+            tags,
+            // A copy is one object again: composite multipart checksums do not carry over.
+            checksums: if source.parts.is_some() {
+                BTreeMap::new()
+            } else {
+                source.checksums.clone()
+            },
+            parts: None,
+            owner: info
+                .caller
+                .as_ref()
+                .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+        };
+        let result = CopyObjectResult {
+            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
+            last_modified: Some(timestamp(meta.last_modified)),
+            ..Default::default()
+        };
+        self.commit_object(&bucket.bucket.name, meta, previous)
+            .await?;
+        Ok(S3Response::new(CopyObjectOutput {
+            copy_object_result: Some(result),
+            ..Default::default()
+        }))
+    }
+
+    /// Copies byte ranges of blobs, in order, into one new durable blob; returns it with the
+    /// MD5 of what was copied.
+    pub(crate) async fn copy_blobs(
+        &self,
+        pieces: &[(crate::blob::BlobId, u64, u64)],
+    ) -> S3Result<(crate::blob::BlobId, [u8; 16])> {
+        use s3s::crypto::Checksum as _;
+        let mut writer = self.blobs.create().await.map_err(internal)?;
+        let mut md5 = s3s::crypto::Md5::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        for (from, start, len) in pieces {
+            let mut src = self.blobs.open_read(from).await.map_err(internal)?;
+            src.seek(std::io::SeekFrom::Start(*start))
+                .await
+                .map_err(internal)?;
+            let mut src = src.take(*len);
+            loop {
+                let n = src.read(&mut buf).await.map_err(internal)?;
+                if n == 0 {
+                    break;
+                }
+                md5.update(&buf[..n]);
+                writer.write(&buf[..n]).await.map_err(internal)?;
+            }
+        }
+        let (id, _) = self.blobs.commit(writer).await.map_err(internal)?;
+        Ok((id, md5.finalize()))
+    }
+
+    pub(crate) async fn op_put_object_tagging(
+        &self,
+        req: S3Request<PutObjectTaggingInput>,
+    ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let meta = self.object(&bucket.bucket.name, &key).await?;
+        let tags = tag_pairs(&req.input.tagging.tag_set)?;
+        let mut ctx = existing_tag_context(meta.as_ref());
+        ctx.extend(put_context(&http::HeaderMap::new(), &tags));
+        self.authorize(
+            &info,
+            "s3:PutObjectTagging",
+            &bucket,
+            Some(&key),
+            &as_refs(&ctx),
+        )?;
+        let Some(mut meta) = meta else {
+            return Err(self.missing_key(&info, &bucket, &key));
+        };
+        meta.tags = tags;
+        let k = object_key(&bucket.bucket.name, &key);
+        let record = meta::encode(&meta);
+        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
+            .await?;
+        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+    }
+
+    pub(crate) async fn op_get_object_tagging(
+        &self,
+        req: S3Request<GetObjectTaggingInput>,
+    ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let meta = self.object(&bucket.bucket.name, &key).await?;
+        let ctx = existing_tag_context(meta.as_ref());
+        self.authorize(
+            &info,
+            "s3:GetObjectTagging",
+            &bucket,
+            Some(&key),
+            &as_refs(&ctx),
+        )?;
+        let Some(meta) = meta else {
+            return Err(self.missing_key(&info, &bucket, &key));
+        };
+        Ok(S3Response::new(GetObjectTaggingOutput {
+            tag_set: tag_set(&meta.tags),
+            version_id: None,
+        }))
+    }
+
+    pub(crate) async fn op_delete_object_tagging(
+        &self,
+        req: S3Request<DeleteObjectTaggingInput>,
+    ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
+        let info = self.info(&req);
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let meta = self.object(&bucket.bucket.name, &key).await?;
+        let ctx = existing_tag_context(meta.as_ref());
+        self.authorize(
+            &info,
+            "s3:DeleteObjectTagging",
+            &bucket,
+            Some(&key),
+            &as_refs(&ctx),
+        )?;
+        let Some(mut meta) = meta else {
+            return Err(self.missing_key(&info, &bucket, &key));
+        };
+        meta.tags.clear();
+        let k = object_key(&bucket.bucket.name, &key);
+        let record = meta::encode(&meta);
+        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
+            .await?;
+        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+    }
+}
+
+/// Puts a checksum value into the matching output field.
+#[allow(clippy::ref_option, reason = "output fields are Option<String>")]
+pub(crate) fn set_checksum(
+    a: &Algorithm,
+    v: &str,
+    crc32: &mut Option<String>,
+    crc32c: &mut Option<String>,
+    crc64: &mut Option<String>,
+    sha1: &mut Option<String>,
+    sha256: &mut Option<String>,
+) {
+    let slot = match a {
+        Algorithm::Crc32 => crc32,
+        Algorithm::Crc32c => crc32c,
+        Algorithm::Crc64Nvme => crc64,
+        Algorithm::Sha1 => sha1,
+        Algorithm::Sha256 => sha256,
+    };
+    *slot = Some(v.to_owned());
+}
+
+/// `If-Match` / `If-None-Match` on writes.
+fn check_write_conditions(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    existing: Option<&ObjectMeta>,
+) -> S3Result<()> {
+    if let Some(cond) = if_none_match {
+        if existing.is_some_and(|m| etag_matches(cond, &m.etag)) {
+            return Err(s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            ));
+        }
+    }
+    if let Some(cond) = if_match {
+        match existing {
+            Some(m) if etag_matches(cond, &m.etag) => {}
+            Some(_) => {
+                return Err(s3_error!(
+                    PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold"
+                ));
+            }
+            None => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
+        }
+    }
+    Ok(())
+}
+
+/// The conditional headers of GET and HEAD, in RFC 7232's order.
+fn check_read_conditions(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    if_modified_since: Option<&Timestamp>,
+    if_unmodified_since: Option<&Timestamp>,
+    meta: &ObjectMeta,
+) -> S3Result<()> {
+    let modified = meta.last_modified.as_second();
+    let failed = || {
+        s3_error!(
+            PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold"
+        )
+    };
+    match if_match {
+        Some(cond) if !etag_matches(cond, &meta.etag) => return Err(failed()),
+        None if if_unmodified_since.is_some_and(|t| modified > unix(t)) => return Err(failed()),
+        _ => {}
+    }
+    match if_none_match {
+        Some(cond) if etag_matches(cond, &meta.etag) => return Err(s3_error!(NotModified)),
+        None if if_modified_since.is_some_and(|t| modified <= unix(t)) => {
+            return Err(s3_error!(NotModified));
+        }
+        _ => {}
+    }
+    Ok(())
+}
