@@ -1,5 +1,6 @@
 //! The `gatehouse` command: the server and the policy tools.
 
+mod demo;
 mod policy_cmd;
 mod serve_cmd;
 

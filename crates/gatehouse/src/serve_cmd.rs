@@ -1,6 +1,7 @@
 //! `gatehouse serve`: open the data directory, make sure the declared accounts exist, and
 //! serve IAM and STS until SIGINT or SIGTERM.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,13 @@ pub struct ServeArgs {
     /// Log lines as JSON instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Build the cross-account walkthrough's world (prod and dev accounts, `log-bucket`, the
+    /// `LogAnalysts` group) and print its `prod-account` and `dev-account` profiles.
+    #[arg(long)]
+    demo: bool,
+    /// With `--demo`: also write the profiles as `config` and `credentials` in this directory.
+    #[arg(long, requires = "demo")]
+    write_aws_config: Option<PathBuf>,
     /// Domains under which `<bucket>.<domain>` addresses a bucket (virtual-host style).
     #[arg(long = "virtual-host", default_values = ["localhost", "s3.localhost"])]
     virtual_host: Vec<String>,
@@ -47,7 +55,7 @@ struct AccountsFile {
 }
 
 /// Writes `bytes` to `path` durably: a temporary file, fsync, rename, directory fsync.
-fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = path.with_extension("tmp");
     {
@@ -90,29 +98,31 @@ fn random_account_id() -> AccountId {
     AccountId::parse(&n.to_string()).expect("12 digits")
 }
 
-/// Opens the data directory and sets up accounts; returns the IAM directory and what to print.
+/// An opened data directory.
+pub struct Opened {
+    /// The IAM directory.
+    pub iam: Arc<Iam>,
+    /// The store.
+    pub store: Arc<dyn gatehouse_store::Store>,
+    /// What to print about the accounts.
+    pub banner: String,
+    /// Root keys created at this start: (account, key id, secret).
+    pub new_root_keys: Vec<(AccountId, String, String)>,
+}
+
+/// Opens the data directory and makes sure the declared accounts exist.
 pub fn open(
     data_dir: &Path,
-    accounts: Option<&Path>,
+    mut specs: Vec<AccountSpec>,
     endpoint: &str,
     region: &str,
-) -> Result<(Arc<Iam>, Arc<dyn gatehouse_store::Store>, String), String> {
+) -> Result<Opened, String> {
     std::fs::create_dir_all(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let key = server_key(data_dir)?;
     let store: Arc<dyn gatehouse_store::Store> =
         Arc::new(SqliteStore::open(&data_dir.join("gatehouse.db")).map_err(|e| e.to_string())?);
     let iam = Arc::new(Iam::open(store.clone(), Sealer::new(&key)).map_err(|e| e.to_string())?);
-    let mut specs = match accounts {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            toml::from_str::<AccountsFile>(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .accounts
-        }
-        None => Vec::new(),
-    };
     if specs.is_empty() && iam.state().accounts.is_empty() {
         specs.push(AccountSpec {
             name: "default".into(),
@@ -122,24 +132,45 @@ pub fn open(
         });
     }
     let mut banner = String::new();
+    let mut new_root_keys = Vec::new();
     for spec in &specs {
         let setup = iam.ensure_account(spec).map_err(|e| e.to_string())?;
         if let Some((id, secret)) = &setup.new_root_key {
-            banner.push_str(&format!(
+            let _ = write!(
+                banner,
                 "\nAccount {} ({}) root credentials (shown once):\n\n# ~/.aws/config\n[profile {name}]\nregion = {region}\nendpoint_url = {endpoint}\n\n# ~/.aws/credentials\n[{name}]\naws_access_key_id = {id}\naws_secret_access_key = {}\n",
                 setup.account.name,
                 setup.account.id,
                 secret.expose(),
                 name = setup.account.name,
-            ));
+            );
+            new_root_keys.push((setup.account.id, id.to_string(), secret.expose().to_owned()));
         } else if setup.created {
-            banner.push_str(&format!(
-                "\nAccount {} ({}) created with the root key from the accounts file.\n",
+            let _ = writeln!(
+                banner,
+                "\nAccount {} ({}) created with the root key from the accounts file.",
                 setup.account.name, setup.account.id
-            ));
+            );
         }
     }
-    Ok((iam, store, banner))
+    Ok(Opened {
+        iam,
+        store,
+        banner,
+        new_root_keys,
+    })
+}
+
+/// Reads the accounts file.
+fn account_specs(path: Option<&Path>) -> Result<Vec<AccountSpec>, String> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(toml::from_str::<AccountsFile>(&text)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .accounts)
 }
 
 async fn shutdown_signal() {
@@ -192,31 +223,36 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let endpoint = format!("http://{local}");
-        let (iam, store, banner) = open(
-            &args.data_dir,
-            args.accounts.as_deref(),
-            &endpoint,
-            &args.region,
-        )?;
-        let s3 = gatehouse_s3::service(
-            iam.clone(),
-            store,
-            &args.data_dir,
-            &args.region,
-            args.virtual_host.clone(),
-        )
-        .map_err(|e| {
-            format!(
-                "cannot open {}: {e}",
-                args.data_dir.join("objects").display()
-            )
-        })?;
+        let mut specs = account_specs(args.accounts.as_deref())?;
+        if args.demo {
+            specs.extend(crate::demo::accounts());
+        }
+        let opened = open(&args.data_dir, specs, &endpoint, &args.region)?;
+        let mut banner = opened.banner.clone();
+        if args.demo {
+            crate::demo::build(&opened.iam, &opened.store, &args.data_dir, &args.region, &opened.new_root_keys).await?;
+            let (config, credentials) = crate::demo::profiles(&args.data_dir, &endpoint, &args.region);
+            banner = format!(
+                "\nDemo world ready: prod {prod} owns s3://log-bucket (example.log); dev {dev} has group LogAnalysts with user analyst.\n\n# ~/.aws/config\n{config}\n# ~/.aws/credentials\n{credentials}",
+                prod = crate::demo::PROD,
+                dev = crate::demo::DEV
+            );
+            if let Some(dir) = &args.write_aws_config {
+                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                write_durably(&dir.join("config"), config.as_bytes()).map_err(|e| e.to_string())?;
+                write_durably(&dir.join("credentials"), credentials.as_bytes()).map_err(|e| e.to_string())?;
+                let _ = write!(
+                    banner,
+                    "Profiles written: export AWS_CONFIG_FILE={0}/config AWS_SHARED_CREDENTIALS_FILE={0}/credentials\n",
+                    dir.display()
+                );
+            }
+        }
+        let s3 = gatehouse_s3::service(opened.iam.clone(), opened.store.clone(), &args.data_dir, &args.region, args.virtual_host.clone())
+            .map_err(|e| format!("cannot open {}: {e}", args.data_dir.join("objects").display()))?;
+        let iam = opened.iam;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "Gatehouse listening on {endpoint} (data in {})",
-            args.data_dir.display()
-        );
+        let _ = writeln!(out, "Gatehouse listening on {endpoint} (data in {})", args.data_dir.display());
         let _ = write!(out, "{banner}");
         let _ = out.flush();
         drop(out);

@@ -12,6 +12,7 @@ pub mod meta;
 mod multipart;
 mod object_ops;
 pub mod public;
+pub mod seed;
 mod service;
 
 use std::path::Path;

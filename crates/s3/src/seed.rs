@@ -1,0 +1,77 @@
+//! Writing buckets and objects directly, for worlds built at start-up (`serve --demo`).
+
+use std::path::Path;
+
+use gatehouse_policy::AccountId;
+use gatehouse_store::{Batch, Store, StoreError, Table};
+
+use crate::blob::BlobStore;
+use crate::body;
+use crate::meta::{self, Bucket, ObjectMeta, object_key};
+
+/// Creates `name` owned by `owner` if no bucket has that name; returns whether it was created.
+pub fn create_bucket(
+    store: &dyn Store,
+    name: &str,
+    owner: AccountId,
+    region: &str,
+) -> Result<bool, StoreError> {
+    let bucket = Bucket {
+        name: name.to_owned(),
+        owner,
+        created: gatehouse_core::entities::now(),
+        region: region.to_owned(),
+        policy: None,
+        public_access_block: None,
+        tags: vec![],
+    };
+    match store.commit(
+        Batch::new()
+            .require_absent(Table::Buckets, name.as_bytes().to_vec())
+            .put(
+                Table::Buckets,
+                name.as_bytes().to_vec(),
+                meta::encode(&bucket),
+            ),
+    ) {
+        Ok(()) => Ok(true),
+        Err(StoreError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores an object durably (blob first, then metadata).
+pub async fn put_object(
+    store: &dyn Store,
+    data_dir: &Path,
+    bucket: &str,
+    key: &str,
+    bytes: &[u8],
+    owner: AccountId,
+    content_type: &str,
+) -> std::io::Result<()> {
+    use s3s::crypto::Checksum as _;
+    let blobs = BlobStore::open(&data_dir.join("objects"))?;
+    let mut writer = blobs.create().await?;
+    writer.write(bytes).await?;
+    let (blob, size) = blobs.commit(writer).await?;
+    let md5 = s3s::crypto::Md5::checksum(bytes);
+    let meta = ObjectMeta {
+        key: key.to_owned(),
+        size,
+        etag: body::etag(&md5),
+        last_modified: gatehouse_core::entities::now(),
+        blob,
+        headers: [("content-type".to_owned(), content_type.to_owned())]
+            .into_iter()
+            .collect(),
+        metadata: Default::default(),
+        tags: vec![],
+        checksums: Default::default(),
+        parts: None,
+        owner,
+    };
+    store
+        .commit(Batch::new().put(Table::Objects, object_key(bucket, key), meta::encode(&meta)))
+        .map_err(std::io::Error::other)
+}
