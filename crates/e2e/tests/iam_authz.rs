@@ -2,6 +2,11 @@
 //! do, explicit denies in inline and managed policies (and AWS's wording of each), resource
 //! ARNs with paths, and accounts kept apart.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "an end-to-end scenario reads best as one story"
+)]
+
 mod common;
 
 use common::{

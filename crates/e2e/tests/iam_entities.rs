@@ -1,6 +1,11 @@
 //! IAM users, groups, roles and access keys over HTTP with the AWS SDK: their lifecycle,
 //! AWS's exact errors, pagination, tags, and parameter validation.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "an end-to-end scenario reads best as one story"
+)]
+
 mod common;
 
 use aws_sdk_iam::types::{StatusType, Tag};
@@ -47,11 +52,19 @@ async fn user_lifecycle() {
     assert_eq!(e.status, 409);
 
     let all = ok(iam.list_users().send().await);
-    let names: Vec<&str> = all.users().iter().map(|u| u.user_name()).collect();
+    let names: Vec<&str> = all
+        .users()
+        .iter()
+        .map(aws_sdk_iam::types::User::user_name)
+        .collect();
     assert_eq!(names, ["alice", "bob"]);
     assert!(!all.is_truncated());
     let eng = ok(iam.list_users().path_prefix("/eng/").send().await);
-    let names: Vec<&str> = eng.users().iter().map(|u| u.user_name()).collect();
+    let names: Vec<&str> = eng
+        .users()
+        .iter()
+        .map(aws_sdk_iam::types::User::user_name)
+        .collect();
     assert_eq!(names, ["alice"]);
     assert!(
         ok(iam.list_users().path_prefix("/ops/").send().await)
@@ -439,10 +452,18 @@ async fn groups_membership_and_group_policies() {
         .await);
     let got = ok(iam.get_group().group_name("Admins").send().await);
     assert_eq!(got.group().unwrap().group_name(), "Admins");
-    let members: Vec<&str> = got.users().iter().map(|u| u.user_name()).collect();
+    let members: Vec<&str> = got
+        .users()
+        .iter()
+        .map(aws_sdk_iam::types::User::user_name)
+        .collect();
     assert_eq!(members, ["gus", "hana"]);
     let of_gus = ok(iam.list_groups_for_user().user_name("gus").send().await);
-    let names: Vec<&str> = of_gus.groups().iter().map(|g| g.group_name()).collect();
+    let names: Vec<&str> = of_gus
+        .groups()
+        .iter()
+        .map(aws_sdk_iam::types::Group::group_name)
+        .collect();
     assert_eq!(names, ["Admins", "Readers"]);
     let ops = ok(iam.list_groups().path_prefix("/ops/").send().await);
     assert_eq!(ops.groups().len(), 1);
@@ -664,7 +685,11 @@ async fn role_lifecycle_trust_and_tags() {
     assert_eq!(tags.tags(), [tag("team", "red")]);
 
     let listed = ok(iam.list_roles().path_prefix("/ci/").send().await);
-    let names: Vec<&str> = listed.roles().iter().map(|r| r.role_name()).collect();
+    let names: Vec<&str> = listed
+        .roles()
+        .iter()
+        .map(aws_sdk_iam::types::Role::role_name)
+        .collect();
     assert_eq!(names, ["Deploy"]);
 
     // Role inline policies.
@@ -988,7 +1013,11 @@ async fn renamed_user_keeps_keys_groups_and_policies() {
     assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/Olga2"));
     ok(server.iam(&keys).list_users().send().await);
     let group = ok(iam.get_group().group_name("readers").send().await);
-    let members: Vec<&str> = group.users().iter().map(|u| u.user_name()).collect();
+    let members: Vec<&str> = group
+        .users()
+        .iter()
+        .map(aws_sdk_iam::types::User::user_name)
+        .collect();
     assert_eq!(members, ["Olga2"]);
     let attached = ok(iam
         .list_attached_user_policies()

@@ -2,6 +2,11 @@
 //! attaching them (and AWS-managed ones) to users, groups and roles, the listings that show
 //! attachments, permissions boundaries, and `GetAccountAuthorizationDetails`.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "an end-to-end scenario reads best as one story"
+)]
+
 mod common;
 
 use aws_sdk_iam::types::{EntityType, PolicyScopeType};

@@ -2,6 +2,11 @@
 //! directory, keys and session tokens issued before it keep working, and a write the server
 //! acknowledged survives SIGKILL.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "an end-to-end scenario reads best as one story"
+)]
+
 mod common;
 
 use common::{Keys, PROD, Server, allow, decode_document, json, ok, trust, user_with_keys};

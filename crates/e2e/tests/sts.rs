@@ -1,7 +1,12 @@
-//! STS over HTTP with the AWS SDK: caller identities, AssumeRole in the same account and
-//! across accounts, its refusals (root callers, ExternalId, durations, role chaining, session
-//! tags), session policies, GetSessionToken, GetAccessKeyInfo, forged tokens, and decoding the
-//! authorization message of an AccessDenied.
+//! STS over HTTP with the AWS SDK: caller identities, `AssumeRole` in the same account and
+//! across accounts, its refusals (root callers, `ExternalId`, durations, role chaining, session
+//! tags), session policies, `GetSessionToken`, `GetAccessKeyInfo`, forged tokens, and decoding the
+//! authorization message of an `AccessDenied`.
+
+#![allow(
+    clippy::too_many_lines,
+    reason = "an end-to-end scenario reads best as one story"
+)]
 
 mod common;
 

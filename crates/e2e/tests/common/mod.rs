@@ -6,23 +6,23 @@
 //! The binary is the workspace's own `target/<profile>/gatehouse`, found next to the running
 //! test executable (`target/<profile>/deps/…`): `cargo test --workspace` builds it before any
 //! test runs because `gatehouse` is a workspace member with integration tests of its own. When
-//! it is missing (`cargo test -p gatehouse-e2e` on a clean tree) the harness runs
-//! `cargo build -p gatehouse` once. After changing the server, run `cargo build -p gatehouse`
-//! (or `cargo test --workspace`) before `cargo test -p gatehouse-e2e` so the binary is fresh.
-//! `GATEHOUSE_BIN` overrides the path.
+//! it is missing, or older than a source file of the crates it is built from
+//! (`cargo test -p gatehouse-e2e` on a clean tree or after editing the server), the harness
+//! runs `cargo build -p gatehouse` once per test binary first. `GATEHOUSE_BIN` overrides the
+//! path (and skips the build).
 
 #![allow(
     dead_code,
     reason = "each test file uses a different part of the harness"
 )]
 
-use std::fmt::Debug;
+use std::fmt::{Debug, Write as _};
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
 use aws_sdk_iam::config::http::HttpResponse;
@@ -127,8 +127,42 @@ fn workspace_root() -> PathBuf {
         .expect("the workspace root exists")
 }
 
+/// The newest modification time of the files under `dir`.
+fn newest_file(dir: &Path) -> Option<SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let time = if meta.is_dir() {
+            newest_file(&entry.path())
+        } else {
+            meta.modified().ok()
+        };
+        newest = newest.max(time);
+    }
+    newest
+}
+
+/// True when `bin` is older than a source file of the workspace's crates (the end-to-end tests
+/// aside): the server changed since it was built.
+fn is_stale(bin: &Path) -> bool {
+    let Ok(built) = std::fs::metadata(bin).and_then(|m| m.modified()) else {
+        return true;
+    };
+    let Ok(crates) = std::fs::read_dir(workspace_root().join("crates")) else {
+        return false;
+    };
+    crates
+        .flatten()
+        .filter(|c| c.file_name() != "e2e")
+        .filter_map(|c| newest_file(&c.path().join("src")))
+        .any(|t| t > built)
+}
+
 /// The `gatehouse` binary: `GATEHOUSE_BIN`, else `target/<profile>/gatehouse` next to this test
-/// executable, built with `cargo build -p gatehouse` (once per test binary) when missing.
+/// executable, built with `cargo build -p gatehouse` (once per test binary) when it is missing
+/// or older than the sources.
 pub fn gatehouse_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -142,7 +176,7 @@ pub fn gatehouse_bin() -> &'static Path {
             .and_then(Path::parent)
             .expect("the test executable lives in target/<profile>/deps");
         let bin = profile_dir.join(format!("gatehouse{}", std::env::consts::EXE_SUFFIX));
-        if !bin.exists() {
+        if is_stale(&bin) {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let mut cmd = Command::new(cargo);
             cmd.current_dir(workspace_root()).args([
@@ -189,9 +223,11 @@ impl Server {
             .expect("a temporary directory");
         let mut accounts = String::new();
         for (name, id, key, secret) in ACCOUNTS {
-            accounts.push_str(&format!(
-                "[[accounts]]\nname = \"{name}\"\nid = \"{id}\"\nroot_access_key_id = \"{key}\"\nroot_secret_access_key = \"{secret}\"\n\n"
-            ));
+            writeln!(
+                accounts,
+                "[[accounts]]\nname = \"{name}\"\nid = \"{id}\"\nroot_access_key_id = \"{key}\"\nroot_secret_access_key = \"{secret}\"\n"
+            )
+            .expect("a String takes any text");
         }
         std::fs::write(dir.path().join("accounts.toml"), accounts).expect("accounts file written");
         let mut server = Self {
@@ -283,9 +319,14 @@ impl Server {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        let _ = Command::new("kill")
+        let signalled = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
-            .status();
+            .status()
+            .is_ok_and(|s| s.success());
+        if !signalled {
+            // No `kill` command: stop it the hard way rather than not at all.
+            let _ = child.kill();
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(Some(_)) = child.try_wait() {

@@ -255,6 +255,48 @@ pub(super) fn entities(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     }))
 }
 
+/// The managed policies of the account authorization details: the customer-managed ones
+/// (`local`), and the AWS-managed ones in use in the account, attached or as a permissions
+/// boundary (`aws`); each with its attachment and boundary counts.
+fn detailed_policies(
+    ctx: &RequestCtx,
+    acct: &gatehouse_core::state::AccountIam,
+    local: bool,
+    aws: bool,
+) -> Vec<(ManagedPolicyRef, usize, usize)> {
+    let counts = |arn: &str| {
+        let attached = ctx
+            .app
+            .iam
+            .entities_for_policy(ctx.account(), arn)
+            .map_or(0, |e| e.len());
+        (
+            attached,
+            ctx.app.iam.boundary_usage_count(ctx.account(), arn),
+        )
+    };
+    let mut policies = Vec::new();
+    if local {
+        for pol in acct.policies.values() {
+            let (attached, boundary_uses) = counts(&pol.arn());
+            policies.push((
+                ManagedPolicyRef::Customer(pol.clone()),
+                attached,
+                boundary_uses,
+            ));
+        }
+    }
+    if aws {
+        for pol in &gatehouse_core::aws_managed::ALL {
+            let (attached, boundary_uses) = counts(&pol.arn());
+            if attached + boundary_uses > 0 {
+                policies.push((ManagedPolicyRef::Aws(pol), attached, boundary_uses));
+            }
+        }
+    }
+    policies
+}
+
 pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     ctx.authorize("iam:GetAccountAuthorizationDetails", "*")?;
     let filter: Vec<String> = p.list("Filter", None);
@@ -276,38 +318,12 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
                 .text("PolicyDocument", &url_encoded(doc.text()));
         });
     };
-    // Customer-managed policies, and the AWS-managed ones in use in the account (attached, or a
-    // permissions boundary), each with its attachment and boundary counts.
-    let mut policies: Vec<(ManagedPolicyRef, usize, usize)> = Vec::new();
-    let counts = |arn: &str| {
-        let attached = ctx
-            .app
-            .iam
-            .entities_for_policy(ctx.account(), arn)
-            .map_or(0, |e| e.len());
-        (
-            attached,
-            ctx.app.iam.boundary_usage_count(ctx.account(), arn),
-        )
-    };
-    if want("LocalManagedPolicy") {
-        for pol in acct.policies.values() {
-            let (attached, boundary_uses) = counts(&pol.arn());
-            policies.push((
-                ManagedPolicyRef::Customer(pol.clone()),
-                attached,
-                boundary_uses,
-            ));
-        }
-    }
-    if want("AWSManagedPolicy") {
-        for pol in &gatehouse_core::aws_managed::ALL {
-            let (attached, boundary_uses) = counts(&pol.arn());
-            if attached + boundary_uses > 0 {
-                policies.push((ManagedPolicyRef::Aws(pol), attached, boundary_uses));
-            }
-        }
-    }
+    let policies = detailed_policies(
+        ctx,
+        &acct,
+        want("LocalManagedPolicy"),
+        want("AWSManagedPolicy"),
+    );
     let attached_list = |x: &mut crate::xml::Xml, arns: &std::collections::BTreeSet<String>| {
         x.list("AttachedManagedPolicies", arns, |x, arn| {
             let name = arn.rsplit('/').next().unwrap_or_default();
