@@ -43,7 +43,7 @@ pub struct AuthzDecision {
     pub outcome: Outcome,
     /// The deciding layer for denials, or the granting layer.
     pub policy_type: Option<PolicyType>,
-    /// AWS's AccessDenied message, when denied.
+    /// AWS's `AccessDenied` message, when denied.
     pub message: Option<String>,
     /// The decision and its reason, for logs.
     pub reason: String,
@@ -139,10 +139,10 @@ pub fn caller_policies(state: &IamState, caller: &Caller) -> CallerPolicies {
         }
     }
     if let Some(session) = &caller.session {
-        if let Some(text) = &session.policy {
-            if let Ok(p) = Policy::parse(text, PolicyKind::Session) {
-                out.session.push(Arc::new(p.named("session policy")));
-            }
+        if let Some(text) = &session.policy
+            && let Ok(p) = Policy::parse(text, PolicyKind::Session)
+        {
+            out.session.push(Arc::new(p.named("session policy")));
         }
         let account = caller.account();
         out.session
@@ -342,7 +342,7 @@ impl Iam {
         }
     }
 
-    /// Decides a request and turns a denial into AWS's AccessDenied, carrying an encoded
+    /// Decides a request and turns a denial into AWS's `AccessDenied`, carrying an encoded
     /// account of the decision for `sts:DecodeAuthorizationMessage`. The decision is returned
     /// either way, for logs.
     pub fn require(&self, req: AuthzRequest<'_>) -> (AuthzDecision, Result<()>) {
@@ -449,7 +449,7 @@ impl Iam {
             .seal("authorization-message", message.to_string().as_bytes())
     }
 
-    /// `sts:DecodeAuthorizationMessage`: the decision account sealed into an AccessDenied.
+    /// `sts:DecodeAuthorizationMessage`: the decision account sealed into an `AccessDenied`.
     pub fn decode_authorization_message(&self, encoded: &str) -> Result<String> {
         let plain = self
             .sealer()

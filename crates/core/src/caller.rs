@@ -101,7 +101,7 @@ impl Caller {
         }
     }
 
-    /// The ARN AWS reports for the caller (`GetCallerIdentity`, AccessDenied messages).
+    /// The ARN AWS reports for the caller (`GetCallerIdentity`, `AccessDenied` messages).
     pub fn arn(&self) -> String {
         match &self.identity {
             Identity::Root { account } => account.root_arn(),

@@ -53,7 +53,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// An AccessDenied without an encoded message.
+    /// An `AccessDenied` without an encoded message.
     pub fn access_denied(message: impl Into<String>) -> Self {
         Error::AccessDenied {
             message: message.into(),

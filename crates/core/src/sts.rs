@@ -1,5 +1,5 @@
-//! STS: AssumeRole (trust policy and caller permissions, both sides cross-account), session
-//! policies, tags and source identity, role chaining, and GetSessionToken.
+//! STS: `AssumeRole` (trust policy and caller permissions, both sides cross-account), session
+//! policies, tags and source identity, role chaining, and `GetSessionToken`.
 
 use gatehouse_policy::{
     AccountId, Arn, MessageStyle, PolicyKind, RequestContext, size_without_whitespace,
@@ -118,14 +118,14 @@ impl AssumeRole {
                 ));
             }
         }
-        if let Some(code) = &self.token_code {
-            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(validate::constraint(
-                    "tokenCode",
-                    code,
-                    "Member must satisfy regular expression pattern: [\\d]*",
-                ));
-            }
+        if let Some(code) = &self.token_code
+            && (code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(validate::constraint(
+                "tokenCode",
+                code,
+                "Member must satisfy regular expression pattern: [\\d]*",
+            ));
         }
         if self.tags.len() > 50 {
             return Err(validate::constraint(

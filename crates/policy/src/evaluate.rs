@@ -150,19 +150,19 @@ impl<'s> Evaluator<'s, '_> {
             .iter()
             .filter(|st| st.effect == Effect::Allow)
         {
-            if let Ok(kind) = statement_applies(st, self.req, self.has_boundary) {
-                if best.as_ref().is_none_or(|(k, _)| kind > *k) {
-                    best = Some((
-                        kind,
-                        StatementRef {
-                            policy_type,
-                            policy,
-                            statement: st,
-                        },
-                    ));
-                    if kind == PrincipalMatch::Direct {
-                        break;
-                    }
+            if let Ok(kind) = statement_applies(st, self.req, self.has_boundary)
+                && best.as_ref().is_none_or(|(k, _)| kind > *k)
+            {
+                best = Some((
+                    kind,
+                    StatementRef {
+                        policy_type,
+                        policy,
+                        statement: st,
+                    },
+                ));
+                if kind == PrincipalMatch::Direct {
+                    break;
                 }
             }
         }
@@ -276,13 +276,12 @@ fn explicit_deny<'s>(
         }
     }
     // The bucket owner's root can always manage the bucket policy, whatever it says.
-    if !facts.owner_root_manages_policy {
-        if let Some((_, s)) = set
+    if !facts.owner_root_manages_policy
+        && let Some((_, s)) = set
             .resource
             .and_then(|p| ev.find(p, Effect::Deny, facts.resource_type))
-        {
-            return Some(deny(s));
-        }
+    {
+        return Some(deny(s));
     }
     if let Some(s) = ev.find_in(set.identity, Effect::Deny, T::IdentityBased) {
         return Some(deny(s));

@@ -249,14 +249,13 @@ fn parse_located(text: &str, kind: PolicyKind) -> Parsed<Policy> {
     let mut statements = Vec::with_capacity(statement_items.len());
     for (index, (json, path)) in statement_items.into_iter().enumerate() {
         let statement = parse_statement(json, index, &path, kind, variables)?;
-        if let Some(sid) = &statement.sid {
-            if !matches!(kind, PolicyKind::Bucket | PolicyKind::Resource)
-                && statements
-                    .iter()
-                    .any(|s: &Statement| s.sid.as_ref() == Some(sid))
-            {
-                return at(Problem::DuplicateSid, format!("{path}.Sid"));
-            }
+        if let Some(sid) = &statement.sid
+            && !matches!(kind, PolicyKind::Bucket | PolicyKind::Resource)
+            && statements
+                .iter()
+                .any(|s: &Statement| s.sid.as_ref() == Some(sid))
+        {
+            return at(Problem::DuplicateSid, format!("{path}.Sid"));
         }
         statements.push(statement);
     }

@@ -1,5 +1,5 @@
 //! Authentication hooks for s3s: the signing secret of an access key, and the checks s3s
-//! leaves to us — the session token of temporary keys, presigned-URL lifetime, SigV2 — after
+//! leaves to us — the session token of temporary keys, presigned-URL lifetime, `SigV2` — after
 //! which the resolved caller rides along in the request's extensions.
 
 use std::sync::Arc;
@@ -136,12 +136,19 @@ impl S3Access for GatehouseAccess {
                 }
             },
         };
-        if let Some(c) = &caller {
-            if !c.access_key_id.is_temporary() {
-                let iam = self.iam.clone();
-                let id = c.access_key_id.clone();
-                tokio::task::spawn_blocking(move || iam.note_key_used(&id, "s3", "us-east-1"));
-            }
+        if let Some(c) = &caller
+            && !c.access_key_id.is_temporary()
+        {
+            let iam = self.iam.clone();
+            let id = c.access_key_id.clone();
+            tokio::task::spawn_blocking(move || iam.note_key_used(&id, "s3", "us-east-1"));
+        }
+        if let Some(notes) = cx.extensions_mut().get::<crate::gateway::AuthzNotes>() {
+            notes.set_principal(
+                caller
+                    .as_ref()
+                    .map_or_else(|| "anonymous".to_owned(), Caller::arn),
+            );
         }
         cx.extensions_mut().insert(S3Caller(caller));
         cx.extensions_mut().insert(signed_by);

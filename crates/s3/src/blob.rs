@@ -70,8 +70,7 @@ impl BlobStore {
         let dest = self.path(&writer.id);
         let dir = dest
             .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| self.root.clone());
+            .map_or_else(|| self.root.clone(), Path::to_path_buf);
         fs::create_dir_all(&dir).await?;
         fs::rename(&writer.tmp, &dest).await?;
         fs::File::open(&dir).await?.sync_all().await?;
@@ -86,10 +85,10 @@ impl BlobStore {
 
     /// Removes a blob (best effort: an orphan file is harmless).
     pub async fn remove(&self, id: &BlobId) {
-        if let Err(e) = fs::remove_file(self.path(id)).await {
-            if e.kind() != io::ErrorKind::NotFound {
-                tracing::warn!(blob = %id.0, error = %e, "could not remove blob");
-            }
+        if let Err(e) = fs::remove_file(self.path(id)).await
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            tracing::warn!(blob = %id.0, error = %e, "could not remove blob");
         }
     }
 

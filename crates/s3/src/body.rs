@@ -1,4 +1,4 @@
-//! Receiving an object body: streamed to a blob while its MD5 (the ETag) and any checksum the
+//! Receiving an object body: streamed to a blob while its MD5 (the `ETag`) and any checksum the
 //! client declared are computed, then verified — `Content-MD5`, `x-amz-checksum-*` headers, and
 //! the trailing checksums of aws-chunked uploads, which s3s parses but does not check. On any
 //! mismatch nothing is stored.
@@ -313,7 +313,7 @@ pub async fn receive(
     })
 }
 
-/// The ETag of a single-part object: the quoted hex MD5.
+/// The `ETag` of a single-part object: the quoted hex MD5.
 pub fn etag(md5: &[u8]) -> String {
     format!("\"{}\"", hex::encode(md5))
 }

@@ -3,7 +3,18 @@
 
 use gatehouse_policy::{ContextValue, Policy, PolicyKind};
 use gatehouse_store::{Batch, KeyRange, StoreError, Table};
-use s3s::dto::*;
+use s3s::dto::{
+    BucketLocationConstraint, CreateBucketInput, CreateBucketOutput, DeleteBucketInput,
+    DeleteBucketOutput, DeleteBucketPolicyInput, DeleteBucketPolicyOutput,
+    DeleteBucketTaggingInput, DeleteBucketTaggingOutput, DeletePublicAccessBlockInput,
+    DeletePublicAccessBlockOutput, GetBucketLocationInput, GetBucketLocationOutput,
+    GetBucketPolicyInput, GetBucketPolicyOutput, GetBucketPolicyStatusInput,
+    GetBucketPolicyStatusOutput, GetBucketTaggingInput, GetBucketTaggingOutput,
+    GetPublicAccessBlockInput, GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput,
+    ListBucketsInput, ListBucketsOutput, Owner, PolicyStatus, PublicAccessBlockConfiguration,
+    PutBucketPolicyInput, PutBucketPolicyOutput, PutBucketTaggingInput, PutBucketTaggingOutput,
+    PutPublicAccessBlockInput, PutPublicAccessBlockOutput, Timestamp,
+};
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
 use crate::gateway::{Gateway, custom_error, store_error};

@@ -53,6 +53,58 @@ pub struct RequestInfo {
     pub caller: Option<Caller>,
     /// Network and S3 keys common to every S3 action.
     pub context: RequestContext,
+    /// Where authorizations are noted for the request's log line.
+    pub notes: Option<AuthzNotes>,
+}
+
+/// One authorization made for a request, for its log line.
+#[derive(Debug, Clone)]
+pub struct AuthzNote {
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub outcome: String,
+    /// The deciding policy type, if any.
+    pub policy_type: Option<String>,
+}
+
+/// The authorizations of one request, shared between the HTTP layer (which logs them) and
+/// the handlers (which make them). The HTTP layer puts it in the request's extensions.
+#[derive(Debug, Clone, Default)]
+pub struct AuthzNotes(Arc<parking_lot::Mutex<NotesInner>>);
+
+#[derive(Debug, Default)]
+struct NotesInner {
+    principal: Option<String>,
+    decisions: Vec<AuthzNote>,
+}
+
+impl AuthzNotes {
+    /// Records who the request was authenticated as.
+    pub fn set_principal(&self, arn: String) {
+        self.0.lock().principal = Some(arn);
+    }
+
+    /// The authenticated caller's ARN, if authentication got that far.
+    pub fn principal(&self) -> Option<String> {
+        self.0.lock().principal.clone()
+    }
+
+    /// The last authorization made.
+    pub fn last(&self) -> Option<AuthzNote> {
+        self.0.lock().decisions.last().cloned()
+    }
+
+    fn push(&self, action: &str, resource: &str, decision: &gatehouse_core::AuthzDecision) {
+        self.0.lock().decisions.push(AuthzNote {
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            outcome: decision.outcome.to_string(),
+            policy_type: decision.policy_type.map(|t| t.noun().to_owned()),
+        });
+    }
 }
 
 /// An internal failure as S3's `InternalError`.
@@ -189,6 +241,7 @@ impl Gateway {
         RequestInfo {
             caller,
             context: ctx,
+            notes: req.extensions.get::<AuthzNotes>().cloned(),
         }
     }
 
@@ -224,7 +277,9 @@ impl Gateway {
             context,
             style: MessageStyle::S3,
         });
-        tracing::debug!(action, resource = %resource, decision = %decision.reason, "s3 authorization");
+        if let Some(notes) = &info.notes {
+            notes.push(action, &resource, &decision);
+        }
         if decision.is_allowed() {
             return Ok(());
         }
@@ -260,6 +315,9 @@ impl Gateway {
             context,
             style: MessageStyle::S3,
         });
+        if let Some(notes) = &info.notes {
+            notes.push(action, resource, &decision);
+        }
         if decision.is_allowed() {
             return Ok(());
         }
@@ -270,7 +328,7 @@ impl Gateway {
         ))
     }
 
-    /// The bucket policy as it applies to this caller: with RestrictPublicBuckets on, a public
+    /// The bucket policy as it applies to this caller: with `RestrictPublicBuckets` on, a public
     /// policy grants nothing to callers outside the owner's account.
     fn effective_policy<'a>(
         &self,
@@ -293,7 +351,7 @@ impl Gateway {
     }
 }
 
-/// AccessDenied as S3 words it: the full reason for callers in the bucket owner's account,
+/// `AccessDenied` as S3 words it: the full reason for callers in the bucket owner's account,
 /// plain `Access Denied` for everyone else.
 fn access_denied(info: &RequestInfo, owner: AccountId, message: Option<&str>) -> S3Error {
     let same_account = info.caller.as_ref().is_some_and(|c| c.account() == owner);

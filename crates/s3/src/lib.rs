@@ -24,7 +24,7 @@ use s3s::host::{S3Host, VirtualHost};
 use s3s::service::{S3Service, S3ServiceBuilder};
 
 pub use access::{GatehouseAccess, GatehouseAuth, S3Caller};
-pub use gateway::{ClientAddr, Gateway};
+pub use gateway::{AuthzNote, AuthzNotes, ClientAddr, Gateway};
 
 /// Virtual-host addressing: `<bucket>.<base>` for any configured base (port ignored);
 /// anything else is path-style.
@@ -47,10 +47,9 @@ impl S3Host for Hosts {
             if let Some(bucket) = name
                 .strip_suffix(base.as_str())
                 .and_then(|b| b.strip_suffix('.'))
+                && !bucket.is_empty()
             {
-                if !bucket.is_empty() {
-                    return Ok(VirtualHost::new(base.as_str()).with_bucket(bucket));
-                }
+                return Ok(VirtualHost::new(base.as_str()).with_bucket(bucket));
             }
         }
         Ok(VirtualHost::new(host))

@@ -1,10 +1,13 @@
-//! ListObjects and ListObjectsV2, served from the store's ordered index.
+//! `ListObjects` and `ListObjectsV2`, served from the store's ordered index.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_policy::ContextValue;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use s3s::dto::*;
+use s3s::dto::{
+    CommonPrefix, ETag, EncodingType, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input,
+    ListObjectsV2Output, Object, ObjectStorageClass, Owner,
+};
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use crate::gateway::Gateway;

@@ -53,7 +53,7 @@ pub struct ObjectMeta {
     pub key: String,
     /// Size in bytes.
     pub size: u64,
-    /// The ETag, quoted (`"md5hex"` or `"md5hex-N"` for multipart).
+    /// The `ETag`, quoted (`"md5hex"` or `"md5hex-N"` for multipart).
     pub etag: String,
     /// When it was written.
     pub last_modified: Timestamp,
@@ -105,9 +105,9 @@ pub struct Upload {
 pub struct Part {
     /// 1–10000.
     pub number: u32,
-    /// The part's ETag, quoted.
+    /// The part's `ETag`, quoted.
     pub etag: String,
-    /// The part's MD5, raw (for the multipart ETag).
+    /// The part's MD5, raw (for the multipart `ETag`).
     pub md5: Vec<u8>,
     /// Size in bytes.
     pub size: u64,
@@ -231,21 +231,18 @@ pub fn list_objects(
                 out.truncated = true;
                 return Ok(out);
             }
-            match rolled {
-                Some(common) => {
-                    lower = prefix_end(&object_key(bucket, &common))
-                        .map_or(Bound::Unbounded, Bound::Included);
-                    out.resume = Some(Resume::Past(common.clone()));
-                    out.common_prefixes.push(common);
-                    jumped = true;
-                    break;
-                }
-                None => {
-                    let meta: ObjectMeta = serde_json::from_slice(value)
-                        .map_err(|e| StoreError::Backend(e.to_string()))?;
-                    out.resume = Some(Resume::After(key));
-                    out.objects.push(meta);
-                }
+            if let Some(common) = rolled {
+                lower = prefix_end(&object_key(bucket, &common))
+                    .map_or(Bound::Unbounded, Bound::Included);
+                out.resume = Some(Resume::Past(common.clone()));
+                out.common_prefixes.push(common);
+                jumped = true;
+                break;
+            } else {
+                let meta: ObjectMeta = serde_json::from_slice(value)
+                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                out.resume = Some(Resume::After(key));
+                out.objects.push(meta);
             }
         }
         if !jumped {

@@ -4,7 +4,14 @@ use std::collections::BTreeMap;
 
 use gatehouse_policy::ContextValue;
 use gatehouse_store::{Batch, Table};
-use s3s::dto::*;
+use s3s::dto::{
+    CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, DeleteObjectInput,
+    DeleteObjectOutput, DeleteObjectTaggingInput, DeleteObjectTaggingOutput, DeleteObjectsInput,
+    DeleteObjectsOutput, DeletedObject, ETag, ETagCondition, GetObjectInput, GetObjectOutput,
+    GetObjectTaggingInput, GetObjectTaggingOutput, HeadObjectInput, HeadObjectOutput, Metadata,
+    PutObjectInput, PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, StreamingBlob,
+    Tag, TagSet, Timestamp, TimestampFormat,
+};
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -147,7 +154,7 @@ fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
     .unwrap_or_default()
 }
 
-/// Keys the PutObject condition context carries (semantics spec §6.6).
+/// Keys the `PutObject` condition context carries (semantics spec §6.6).
 fn put_context(
     req_headers: &http::HeaderMap,
     tags: &[(String, String)],
@@ -236,10 +243,10 @@ impl Gateway {
         let record = meta::encode(&meta);
         self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
             .await?;
-        if let Some(prev) = previous {
-            if prev.blob != meta.blob {
-                self.blobs.remove(&prev.blob).await;
-            }
+        if let Some(prev) = previous
+            && prev.blob != meta.blob
+        {
+            self.blobs.remove(&prev.blob).await;
         }
         Ok(())
     }
@@ -809,13 +816,13 @@ fn check_write_conditions(
     if_none_match: Option<&ETagCondition>,
     existing: Option<&ObjectMeta>,
 ) -> S3Result<()> {
-    if let Some(cond) = if_none_match {
-        if existing.is_some_and(|m| etag_matches(cond, &m.etag)) {
-            return Err(s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold"
-            ));
-        }
+    if let Some(cond) = if_none_match
+        && existing.is_some_and(|m| etag_matches(cond, &m.etag))
+    {
+        return Err(s3_error!(
+            PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold"
+        ));
     }
     if let Some(cond) = if_match {
         match existing {

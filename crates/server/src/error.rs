@@ -52,7 +52,7 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The message.
     pub message: String,
-    /// An encoded authorization message, for AccessDenied.
+    /// An encoded authorization message, for `AccessDenied`.
     pub encoded_message: Option<String>,
 }
 

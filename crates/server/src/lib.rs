@@ -126,8 +126,11 @@ async fn dispatch(
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    let request_id = gatehouse_core::ids::new_request_id();
+    let notes = gatehouse_s3::AuthzNotes::default();
     let mut req = req.map(s3s::Body::http_body_unsync);
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
+    req.extensions_mut().insert(notes.clone());
     let response = match s3.call(req).await {
         Ok(r) => r.map(axum::body::Body::new),
         Err(e) => {
@@ -135,8 +138,33 @@ async fn dispatch(
             http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     };
+    let mut response = response;
+    if let Ok(v) = http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amz-request-id", v);
+    }
+    let principal = notes.principal().unwrap_or_else(|| "-".to_owned());
+    let (action, resource, decision, policy_type) = match notes.last() {
+        Some(n) => (
+            n.action,
+            n.resource,
+            n.outcome,
+            n.policy_type.unwrap_or_else(|| "-".to_owned()),
+        ),
+        None => (
+            "-".to_owned(),
+            "-".to_owned(),
+            "-".to_owned(),
+            "-".to_owned(),
+        ),
+    };
     tracing::info!(
+        request_id,
+        principal = %principal,
         service = "s3",
+        action = %action,
+        resource = %resource,
+        decision = %decision,
+        policy_type = %policy_type,
         method = %method,
         path = %path,
         status = response.status().as_u16(),

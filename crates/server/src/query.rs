@@ -13,7 +13,7 @@ pub struct QueryParams {
 }
 
 impl QueryParams {
-    /// Decodes a URL query string and a form body (form values win), leaving out the SigV4
+    /// Decodes a URL query string and a form body (form values win), leaving out the `SigV4`
     /// query parameters. A repeated parameter is an error, as AWS answers.
     pub fn decode(query: &str, body: &[u8]) -> Result<Self, ApiError> {
         let mut values = BTreeMap::new();

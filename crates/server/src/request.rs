@@ -87,7 +87,7 @@ impl RequestCtx {
         result.map_err(ApiError::from)
     }
 
-    /// Records an authorization decided elsewhere (AssumeRole's trust evaluation).
+    /// Records an authorization decided elsewhere (`AssumeRole`'s trust evaluation).
     pub fn note(&self, action: &str, resource: &str, decision: AuthzDecision) {
         self.authz.lock().push(AuthzLog {
             action: action.to_owned(),
@@ -117,7 +117,7 @@ impl RequestCtx {
     }
 }
 
-/// Authenticates a query-protocol request: SigV4 over the exact bytes received, with the
+/// Authenticates a query-protocol request: `SigV4` over the exact bytes received, with the
 /// caller's secret from its long-term key or sealed session token.
 #[allow(clippy::too_many_arguments, reason = "the parts of an HTTP request")]
 pub fn authenticate(

@@ -1,4 +1,4 @@
-//! The embedded default backend: SQLite in WAL mode with `synchronous=FULL`, one writer
+//! The embedded default backend: `SQLite` in WAL mode with `synchronous=FULL`, one writer
 //! connection taking `BEGIN IMMEDIATE`, and a small pool of reader connections.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use crate::{Batch, KeyRange, Store, StoreError, StoreResult, Table, Write};
 
-/// A durable store in one SQLite database file.
+/// A durable store in one `SQLite` database file.
 pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,

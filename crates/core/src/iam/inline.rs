@@ -42,7 +42,7 @@ pub(crate) fn put(
     Ok(())
 }
 
-/// The inline policy `policy_name`, or AWS's NoSuchEntity.
+/// The inline policy `policy_name`, or AWS's `NoSuchEntity`.
 pub(crate) fn get<'a>(
     inline: &'a BTreeMap<String, PolicyDocument>,
     entity_kind: &str,
@@ -53,7 +53,7 @@ pub(crate) fn get<'a>(
         .ok_or_else(|| no_such_policy(entity_kind, policy_name))
 }
 
-/// Removes `policy_name`, or AWS's NoSuchEntity.
+/// Removes `policy_name`, or AWS's `NoSuchEntity`.
 pub(crate) fn delete(
     inline: &mut BTreeMap<String, PolicyDocument>,
     entity_kind: &str,

@@ -147,12 +147,12 @@ impl Iam {
                         ))
                     })?;
                     let existing = state.keys.get(&id);
-                    if let Some(k) = existing {
-                        if k.owner != KeyOwner::Root(spec.id) {
-                            return Err(Error::InvalidInput(format!(
-                                "access key {id} belongs to another principal"
-                            )));
-                        }
+                    if let Some(k) = existing
+                        && k.owner != KeyOwner::Root(spec.id)
+                    {
+                        return Err(Error::InvalidInput(format!(
+                            "access key {id} belongs to another principal"
+                        )));
                     }
                     let sealed = self.seal_secret(&SecretAccessKey::new(secret.clone()));
                     let unchanged = existing.is_some_and(|k| {

@@ -277,7 +277,7 @@ impl Iam {
         self.mutate(|state| {
             let mut policy = find_customer(state, account, arn)?;
             if policy.versions.len() >= 5 {
-                return Err(Error::LimitExceeded(format!("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")));
+                return Err(Error::LimitExceeded("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.".to_string()));
             }
             let id = format!("v{}", policy.next_version);
             let version = PolicyVersion { id: id.clone(), document: document.labelled(&policy.common.name, Some(arn)), created: now() };

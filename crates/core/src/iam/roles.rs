@@ -40,7 +40,7 @@ pub struct RoleUpdate {
     pub max_session_duration: Option<u32>,
 }
 
-/// NoSuchEntity for a role name.
+/// `NoSuchEntity` for a role name.
 pub(crate) fn no_such_role(name: &str) -> Error {
     Error::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
@@ -104,7 +104,7 @@ fn aws_principals(document: &str) -> Vec<String> {
         match &st["Principal"]["AWS"] {
             serde_json::Value::String(s) => out.push(s.clone()),
             serde_json::Value::Array(items) => {
-                out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_owned)))
+                out.extend(items.iter().filter_map(|i| i.as_str().map(str::to_owned)));
             }
             _ => {}
         }
@@ -165,10 +165,10 @@ pub fn effective_trust(state: &IamState, role: &Role) -> PolicyDocument {
         return role.trust.clone();
     };
     let replace = |v: &mut serde_json::Value| {
-        if let Some(s) = v.as_str() {
-            if let Some((_, id)) = stale.iter().find(|(arn, _)| *arn == s) {
-                *v = serde_json::Value::String((*id).clone());
-            }
+        if let Some(s) = v.as_str()
+            && let Some((_, id)) = stale.iter().find(|(arn, _)| *arn == s)
+        {
+            *v = serde_json::Value::String((*id).clone());
         }
     };
     let fix_statement = |st: &mut serde_json::Value| match &mut st["Principal"]["AWS"] {

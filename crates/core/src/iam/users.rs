@@ -9,7 +9,7 @@ use crate::ids::{IdKind, new_unique_id};
 use crate::state::{AccountIam, Change, IamState};
 use crate::validate;
 
-/// NoSuchEntity for a user name.
+/// `NoSuchEntity` for a user name.
 pub(crate) fn no_such_user(name: &str) -> Error {
     Error::NoSuchEntity(format!("The user with name {name} cannot be found."))
 }
@@ -120,16 +120,16 @@ impl Iam {
                         name_lower,
                         user_id,
                     } = &key.owner
+                        && *a == account
+                        && *name_lower == name.to_lowercase()
                     {
-                        if *a == account && *name_lower == name.to_lowercase() {
-                            let mut key = key.clone();
-                            key.owner = KeyOwner::User {
-                                account,
-                                name_lower: n.to_lowercase(),
-                                user_id: user_id.clone(),
-                            };
-                            changes.push(Change::PutKey(key));
-                        }
+                        let mut key = key.clone();
+                        key.owner = KeyOwner::User {
+                            account,
+                            name_lower: n.to_lowercase(),
+                            user_id: user_id.clone(),
+                        };
+                        changes.push(Change::PutKey(key));
                     }
                 }
                 user.common.name = n.to_owned();

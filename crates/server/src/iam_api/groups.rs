@@ -34,7 +34,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, "GetGroup", |x| {
         x.elem("Group", |x| render::group(x, &group));
-        x.list("Users", &page.items, |x, u| render::user(x, u));
+        x.list("Users", &page.items, render::user);
         truncation(x, &page);
     }))
 }
@@ -52,7 +52,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .map(|g| (g.common.name.to_lowercase(), g)),
     )?;
     Ok(respond(ctx, "ListGroups", |x| {
-        x.list("Groups", &page.items, |x, g| render::group(x, g));
+        x.list("Groups", &page.items, render::group);
         truncation(x, &page);
     }))
 }
@@ -93,7 +93,7 @@ pub(super) fn list_for_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .map(|g| (g.common.name.to_lowercase(), g)),
     )?;
     Ok(respond(ctx, "ListGroupsForUser", |x| {
-        x.list("Groups", &page.items, |x, g| render::group(x, g));
+        x.list("Groups", &page.items, render::group);
         truncation(x, &page);
     }))
 }

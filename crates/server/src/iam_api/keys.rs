@@ -55,7 +55,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, "ListAccessKeys", |x| {
         x.list("AccessKeyMetadata", &page.items, |x, k| {
-            render::access_key(x, user_name.as_deref(), k)
+            render::access_key(x, user_name.as_deref(), k);
         });
         super::truncation(x, &page);
         x.opt("UserName", user_name.as_deref());

@@ -45,7 +45,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         .boundary_usage_count(ctx.account(), &policy.arn());
     Ok(respond(ctx, "GetPolicy", |x| {
         x.elem("Policy", |x| {
-            render::policy(x, &policy, count, boundary_uses)
+            render::policy(x, &policy, count, boundary_uses);
         });
     }))
 }
@@ -98,7 +98,7 @@ pub(super) fn create_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         .create_policy_version(ctx.account(), arn, document, set_default)?;
     Ok(respond(ctx, "CreatePolicyVersion", |x| {
         x.elem("PolicyVersion", |x| {
-            render::policy_version(x, &version, set_default, false)
+            render::policy_version(x, &version, set_default, false);
         });
     }))
 }
@@ -113,7 +113,7 @@ pub(super) fn get_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         .get_policy_version(ctx.account(), arn, version_id)?;
     Ok(respond(ctx, "GetPolicyVersion", |x| {
         x.elem("PolicyVersion", |x| {
-            render::policy_version(x, &version, is_default, true)
+            render::policy_version(x, &version, is_default, true);
         });
     }))
 }
@@ -131,7 +131,7 @@ pub(super) fn list_versions(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, "ListPolicyVersions", |x| {
         x.list("Versions", &page.items, |x, (v, d)| {
-            render::policy_version(x, v, *d, false)
+            render::policy_version(x, v, *d, false);
         });
         truncation(x, &page);
     }))
@@ -219,7 +219,7 @@ pub(super) fn list_attached(ctx: &RequestCtx, action: &str, p: &QueryParams) -> 
     let page = page(p, attached.into_iter().map(|(n, a)| (a.clone(), (n, a))))?;
     Ok(respond(ctx, action, |x| {
         x.list("AttachedPolicies", &page.items, |x, (n, a)| {
-            render::attached(x, n, a)
+            render::attached(x, n, a);
         });
         truncation(x, &page);
     }))

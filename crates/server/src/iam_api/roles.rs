@@ -65,7 +65,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         roles.into_iter().map(|r| (r.common.name.to_lowercase(), r)),
     )?;
     Ok(respond(ctx, "ListRoles", |x| {
-        x.list("Roles", &page.items, |x, r| render::role(x, r));
+        x.list("Roles", &page.items, render::role);
         truncation(x, &page);
     }))
 }
