@@ -106,8 +106,9 @@ class GatehouseServer:
     """One `gatehouse serve` process over one data directory. `restart()` and `kill9()` keep
     the data directory (and, when it is free, the port)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, accounts: tuple[Account, ...] = ACCOUNTS, extra_args: tuple[str, ...] = ()):
         self.root = root
+        self.extra_args = list(extra_args)
         self.data_dir = root / "data"
         self.accounts_file = root / "accounts.toml"
         self.log_path = root / "server.log"
@@ -120,7 +121,7 @@ class GatehouseServer:
                 f'[[accounts]]\nname = "{a.name}"\nid = "{a.id}"\n'
                 f'root_access_key_id = "{a.access_key_id}"\n'
                 f'root_secret_access_key = "{a.secret_access_key}"\n\n'
-                for a in ACCOUNTS
+                for a in accounts
             )
         )
 
@@ -158,6 +159,7 @@ class GatehouseServer:
                 str(self.data_dir),
                 "--accounts",
                 str(self.accounts_file),
+                *self.extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -408,3 +410,133 @@ def unique():
         return f"{prefix}{stamp}x{next(counter)}"
 
     return make
+
+
+# ----- The demo world: `gatehouse serve --demo --write-aws-config DIR` -----
+
+
+class DemoServer(GatehouseServer):
+    """`gatehouse serve --demo --write-aws-config ROOT/aws`: the walkthrough's world (prod
+    111111111111 owns `log-bucket` with `example.log`; dev 222222222222 has group LogAnalysts
+    with user `analyst`), plus THIRD (333333333333, fixed root key) from an accounts file.
+    The server writes `ROOT/aws/config` (profiles `default`, `prod-account`, `dev-account`,
+    each with `endpoint_url`) and `ROOT/aws/credentials` (prod's root key; dev's `analyst`)."""
+
+    def __init__(self, root: Path):
+        self.aws_dir = root / "aws"
+        super().__init__(
+            root,
+            accounts=(THIRD,),
+            extra_args=("--demo", "--write-aws-config", str(root / "aws")),
+        )
+
+    @property
+    def config_file(self) -> Path:
+        return self.aws_dir / "config"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.aws_dir / "credentials"
+
+    def profile_key(self, profile: str) -> tuple[str, str]:
+        """(access key id, secret) of a profile of the written credentials file."""
+        import configparser
+
+        parser = configparser.ConfigParser()
+        parser.read(self.credentials_file)
+        return parser[profile]["aws_access_key_id"], parser[profile]["aws_secret_access_key"]
+
+
+class DemoCli(AwsCli):
+    """The AWS CLI with exactly the files the demo server wrote: AWS_CONFIG_FILE and
+    AWS_SHARED_CREDENTIALS_FILE point at them, so the endpoint comes from the profiles. Other
+    identities are passed as AWS_ACCESS_KEY_ID/… in `env` (the `default` profile gives the
+    endpoint)."""
+
+    def __init__(self, server: DemoServer, workdir: Path):
+        self.server = server
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.config_file = server.config_file
+        self.credentials_file = server.credentials_file
+        self.profiles = {}
+
+    def write_files(self) -> None:  # the server wrote them
+        pass
+
+    def add_profile(self, name: str, access_key_id: str, secret_access_key: str) -> None:
+        raise NotImplementedError("pass other identities with creds_env()")
+
+
+def creds_env(access_key_id: str, secret_access_key: str, session_token: str | None = None) -> dict[str, str]:
+    """Environment variables that make the AWS CLI sign as the given key."""
+    env = {"AWS_ACCESS_KEY_ID": access_key_id, "AWS_SECRET_ACCESS_KEY": secret_access_key}
+    if session_token:
+        env["AWS_SESSION_TOKEN"] = session_token
+    return env
+
+
+@pytest.fixture(scope="module")
+def demo_server(request):
+    """A `serve --demo --write-aws-config` server of its own for one test module."""
+    root = Path(tempfile.mkdtemp(prefix="gatehouse-e2e-demo-"))
+    s = DemoServer(root)
+    s.start()
+    yield s
+    _finish(s, request.session.testsfailed > 0)
+
+
+@pytest.fixture(scope="module")
+def demo_cli(demo_server, tmp_path_factory):
+    return DemoCli(demo_server, tmp_path_factory.mktemp("demo-cli"))
+
+
+# ----- boto3 helpers -----
+
+
+def boto3_client(
+    service: str,
+    endpoint: str,
+    access_key_id: str,
+    secret_access_key: str,
+    session_token: str | None = None,
+    addressing_style: str = "path",
+    region: str = REGION,
+):
+    """A boto3 client for `service` at `endpoint`, signing SigV4 (s3v4 for S3) with one attempt."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        signature_version="s3v4" if service == "s3" else None,
+        s3={"addressing_style": addressing_style},
+        retries={"max_attempts": 1, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+        aws_session_token=session_token,
+        config=config,
+    )
+
+
+@pytest.fixture
+def localhost_subdomains():
+    """Makes `<anything>.localhost` resolve to 127.0.0.1 in this process, as RFC 6761 asks
+    (curl and systemd-resolved do it; glibc's resolver does not), for virtual-host style
+    addressing against `http://localhost:PORT`."""
+    original = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if isinstance(host, str) and (host == "localhost" or host.endswith(".localhost")):
+            host = "127.0.0.1"
+        return original(host, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+    yield
+    socket.getaddrinfo = original

@@ -68,6 +68,18 @@ impl Gateway {
             .as_ref()
             .and_then(|c| c.location_constraint.as_ref())
             .map_or_else(|| "us-east-1".to_owned(), |l| l.as_str().to_owned());
+        if req
+            .input
+            .create_bucket_configuration
+            .as_ref()
+            .and_then(|c| c.location_constraint.as_ref())
+            .is_some_and(|l| l.as_str() == "us-east-1")
+        {
+            return Err(s3_error!(
+                InvalidLocationConstraint,
+                "The specified location-constraint is not valid"
+            ));
+        }
         let mut extra = vec![(
             "s3:locationconstraint",
             ContextValue::Single(region.as_str().into()),
@@ -89,6 +101,12 @@ impl Gateway {
         };
         let owner = caller.account();
         if let Ok(existing) = self.bucket(&name).await {
+            // us-east-1 answers a repeated create of your own bucket with 200 (legacy behaviour).
+            if existing.bucket.owner == owner && existing.bucket.region == "us-east-1" {
+                return Ok(S3Response::new(CreateBucketOutput {
+                    location: Some(format!("/{name}")),
+                }));
+            }
             return Err(if existing.bucket.owner == owner {
                 S3Error::with_message(
                     S3ErrorCode::BucketAlreadyOwnedByYou,

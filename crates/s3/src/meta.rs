@@ -75,6 +75,9 @@ pub struct ObjectMeta {
     /// The number of parts, for multipart objects.
     #[serde(default)]
     pub parts: Option<u32>,
+    /// The size of each part, for multipart objects (`GetObject?partNumber=N`).
+    #[serde(default)]
+    pub part_sizes: Vec<u64>,
     /// The account that wrote it.
     pub owner: AccountId,
 }

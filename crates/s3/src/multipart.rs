@@ -323,6 +323,7 @@ impl Gateway {
             tags: vec![],
             checksums: Default::default(),
             parts: Some(u32::try_from(chosen.len()).unwrap_or(u32::MAX)),
+            part_sizes: chosen.iter().map(|p| p.size).collect(),
             owner: upload.owner,
         };
         // The object and the end of the upload commit together.
@@ -536,8 +537,8 @@ fn parse_copy_range(range: &str, size: u64) -> S3Result<(u64, u64)> {
     let last: u64 = last.parse().map_err(|_| invalid())?;
     if first > last || last >= size {
         return Err(s3_error!(
-            InvalidRange,
-            "The requested range is not satisfiable"
+            InvalidArgument,
+            "Range specified is not valid for source object of size: {size}"
         ));
     }
     Ok((first, last - first + 1))

@@ -16,7 +16,7 @@ use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::body::{self, Algorithm, Expectations};
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
+use crate::gateway::{CachedBucket, Gateway, RequestInfo, custom_error, internal};
 use crate::meta::{self, ObjectMeta, object_key};
 
 /// Tags of a `Tagging` body as pairs, checking S3's limits.
@@ -327,6 +327,7 @@ impl Gateway {
                 .map(|(a, v)| (a.header_suffix().to_owned(), v.clone()))
                 .collect(),
             parts: None,
+            part_sizes: Vec::new(),
             owner: info
                 .caller
                 .as_ref()
@@ -375,11 +376,12 @@ impl Gateway {
             &meta,
         )?;
         let range =
-            match &i.range {
-                Some(r) => Some(r.check(meta.size).map_err(|_| {
+            match (&i.range, i.part_number) {
+                (Some(r), _) => Some(r.check(meta.size).map_err(|_| {
                     s3_error!(InvalidRange, "The requested range is not satisfiable")
                 })?),
-                None => None,
+                (None, Some(n)) => part_range(&meta, n)?,
+                (None, None) => None,
             };
         let (start, len) = range
             .as_ref()
@@ -468,8 +470,23 @@ impl Gateway {
             i.if_unmodified_since.as_ref(),
             &meta,
         )?;
+        let part = match i.part_number {
+            Some(n) => part_range(&meta, n)?,
+            None => None,
+        };
         let mut out = HeadObjectOutput {
-            content_length: Some(i64::try_from(meta.size).unwrap_or(i64::MAX)),
+            content_length: Some(
+                i64::try_from(part.as_ref().map_or(meta.size, |r| r.end - r.start))
+                    .unwrap_or(i64::MAX),
+            ),
+            content_range: part.as_ref().map(|r| {
+                format!(
+                    "bytes {}-{}/{}",
+                    r.start,
+                    r.end.saturating_sub(1),
+                    meta.size
+                )
+            }),
             accept_ranges: Some("bytes".into()),
             e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
             last_modified: Some(timestamp(meta.last_modified)),
@@ -552,13 +569,11 @@ impl Gateway {
                         });
                     }
                 }
-                Err(e) => errors.push(s3s::dto::Error {
+                // Per-key errors of DeleteObjects carry S3's short text.
+                Err(_) => errors.push(s3s::dto::Error {
                     code: Some("AccessDenied".into()),
                     key: Some(obj.key.clone()),
-                    message: e
-                        .message()
-                        .map(str::to_owned)
-                        .or_else(|| Some("Access Denied".into())),
+                    message: Some("Access Denied".into()),
                     version_id: None,
                 }),
             }
@@ -660,6 +675,7 @@ impl Gateway {
                 source.checksums.clone()
             },
             parts: None,
+            part_sizes: Vec::new(),
             owner: info
                 .caller
                 .as_ref()
@@ -808,6 +824,29 @@ pub(crate) fn set_checksum(
         Algorithm::Sha256 => sha256,
     };
     *slot = Some(v.to_owned());
+}
+
+/// The byte range of part `n` of a multipart object (`partNumber`); a single-part object is
+/// its own part 1, read whole.
+fn part_range(meta: &ObjectMeta, n: i32) -> S3Result<Option<std::ops::Range<u64>>> {
+    let invalid = || {
+        custom_error(
+            "InvalidPartNumber",
+            http::StatusCode::RANGE_NOT_SATISFIABLE,
+            "The requested partnumber is not satisfiable",
+        )
+    };
+    let index = usize::try_from(n)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(invalid)?
+        - 1;
+    if meta.part_sizes.is_empty() {
+        return if index == 0 { Ok(None) } else { Err(invalid()) };
+    }
+    let size = *meta.part_sizes.get(index).ok_or_else(invalid)?;
+    let start: u64 = meta.part_sizes[..index].iter().sum();
+    Ok(Some(start..start + size))
 }
 
 /// `If-Match` / `If-None-Match` on writes.

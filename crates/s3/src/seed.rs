@@ -69,6 +69,7 @@ pub async fn put_object(
         tags: vec![],
         checksums: Default::default(),
         parts: None,
+        part_sizes: Vec::new(),
         owner,
     };
     store
