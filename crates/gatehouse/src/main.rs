@@ -1,5 +1,6 @@
 //! The `gatehouse` command: the server and the policy tools.
 
+mod bench_cmd;
 mod demo;
 mod policy_cmd;
 mod serve_cmd;
@@ -23,12 +24,16 @@ enum Command {
     /// Validate, test and evaluate IAM policies offline.
     #[command(subcommand)]
     Policy(policy_cmd::PolicyCommand),
+    /// Load-test any S3 or STS endpoint with signed (or anonymous) requests.
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Policy(cmd) => policy_cmd::run(cmd),
+        Command::Bench(cmd) => bench_cmd::run(cmd),
         Command::Serve(args) => match serve_cmd::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
