@@ -55,6 +55,12 @@ impl Iam {
         let id = AccessKeyId::parse(access_key_id).ok_or(Error::InvalidClientTokenId)?;
         if id.is_temporary() {
             let token = session_token.ok_or(Error::InvalidClientTokenId)?;
+            if let Some(cred) = self.cached_session(token, &id) {
+                if now >= cred.caller.session.as_ref().map_or(now, |s| s.expires) {
+                    return Err(Error::ExpiredToken);
+                }
+                return Ok(cred);
+            }
             let plain = self
                 .sealer()
                 .open(TOKEN_PURPOSE, token)
@@ -68,14 +74,16 @@ impl Iam {
                 return Err(Error::ExpiredToken);
             }
             let secret = self.temporary_secret(&id);
-            return Ok(Credential {
+            let cred = Credential {
                 caller: Caller {
                     identity: sealed.identity,
                     session: Some(sealed.session),
                     access_key_id: id,
                 },
                 secret,
-            });
+            };
+            self.cache_session(token, &cred);
+            return Ok(cred);
         }
         let state = self.state();
         let key = state.keys.get(&id).ok_or(Error::InvalidClientTokenId)?;

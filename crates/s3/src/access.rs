@@ -138,6 +138,7 @@ impl S3Access for GatehouseAccess {
         };
         if let Some(c) = &caller
             && !c.access_key_id.is_temporary()
+            && !self.iam.key_use_is_recent(&c.access_key_id, "s3")
         {
             let iam = self.iam.clone();
             let id = c.access_key_id.clone();

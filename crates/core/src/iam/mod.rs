@@ -55,6 +55,10 @@ pub struct AccountSetup {
 
 /// The IAM directory.
 pub struct Iam {
+    /// Session tokens already opened: opening one costs an AEAD decryption and a JSON parse
+    /// per request otherwise. Tokens are immutable, so entries never go stale; the map is
+    /// cleared when it reaches its bound.
+    sessions: Mutex<std::collections::HashMap<String, crate::credentials::Credential>>,
     state: RwLock<IamState>,
     writer: Mutex<()>,
     store: Arc<dyn Store>,
@@ -83,6 +87,7 @@ impl Iam {
     pub fn open(store: Arc<dyn Store>, sealer: Sealer) -> Result<Self> {
         let state = IamState::load(store.as_ref())?;
         Ok(Self {
+            sessions: Mutex::new(std::collections::HashMap::new()),
             state: RwLock::new(state),
             writer: Mutex::new(()),
             store,
@@ -221,16 +226,43 @@ impl Iam {
             .map_err(|e| Error::Internal(e.to_string()))
     }
 
-    /// Records that a long-term key was used (best effort, at most once a minute per key).
-    pub fn note_key_used(&self, id: &AccessKeyId, service: &str, region: &str) {
-        let recent = self
-            .state
+    /// A session token opened before.
+    pub(crate) fn cached_session(
+        &self,
+        token: &str,
+        id: &AccessKeyId,
+    ) -> Option<crate::credentials::Credential> {
+        self.sessions
+            .lock()
+            .get(token)
+            .filter(|c| c.caller.access_key_id == *id)
+            .cloned()
+    }
+
+    /// Remembers an opened session token.
+    pub(crate) fn cache_session(&self, token: &str, cred: &crate::credentials::Credential) {
+        const BOUND: usize = 16_384;
+        let mut sessions = self.sessions.lock();
+        if sessions.len() >= BOUND {
+            sessions.clear();
+        }
+        sessions.insert(token.to_owned(), cred.clone());
+    }
+
+    /// True when a long-term key's use for `service` was recorded in the last minute (then
+    /// [`Iam::note_key_used`] has nothing to do).
+    pub fn key_use_is_recent(&self, id: &AccessKeyId, service: &str) -> bool {
+        self.state
             .read()
             .keys
             .get(id)
             .and_then(|k| k.last_used.as_ref())
-            .is_some_and(|u| now().duration_since(u.at).as_secs() < 60 && u.service == service);
-        if recent {
+            .is_some_and(|u| now().duration_since(u.at).as_secs() < 60 && u.service == service)
+    }
+
+    /// Records that a long-term key was used (best effort, at most once a minute per key).
+    pub fn note_key_used(&self, id: &AccessKeyId, service: &str, region: &str) {
+        if self.key_use_is_recent(id, service) {
             return;
         }
         let result = self.mutate(|state| {
