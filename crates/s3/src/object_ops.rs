@@ -628,6 +628,13 @@ impl Gateway {
         };
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        check_copy_source_conditions(
+            req.input.copy_source_if_match.as_ref(),
+            req.input.copy_source_if_none_match.as_ref(),
+            req.input.copy_source_if_modified_since.as_ref(),
+            req.input.copy_source_if_unmodified_since.as_ref(),
+            &source,
+        )?;
         let replace_meta = req
             .input
             .metadata_directive
@@ -876,6 +883,35 @@ fn check_write_conditions(
         }
     }
     Ok(())
+}
+
+/// The `x-amz-copy-source-if-*` conditions of `CopyObject` and `UploadPartCopy` on the source
+/// object: evaluated as GET's conditions are, but every failure is `PreconditionFailed` (S3
+/// answers 412 where a GET would be 304).
+pub(crate) fn check_copy_source_conditions(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    if_modified_since: Option<&Timestamp>,
+    if_unmodified_since: Option<&Timestamp>,
+    source: &ObjectMeta,
+) -> S3Result<()> {
+    check_read_conditions(
+        if_match,
+        if_none_match,
+        if_modified_since,
+        if_unmodified_since,
+        source,
+    )
+    .map_err(|e| {
+        if *e.code() == S3ErrorCode::NotModified {
+            s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// The conditional headers of GET and HEAD, in RFC 7232's order.

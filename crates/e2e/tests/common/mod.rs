@@ -412,6 +412,44 @@ impl Server {
     pub fn root_sts(&self, account: &str) -> aws_sdk_sts::Client {
         self.sts(&Keys::root(account))
     }
+
+    /// The configuration of an S3 client: path-style, us-east-1, plain HTTP, no retries;
+    /// signing with `keys`, or anonymous (unsigned) without them.
+    pub fn s3_config(&self, keys: Option<&Keys>) -> aws_sdk_s3::config::Builder {
+        let mut builder = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .force_path_style(true)
+            .http_client(Self::http_client())
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+            .timeout_config(
+                aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_timeout(Duration::from_mins(1))
+                    .build(),
+            );
+        builder = match keys {
+            Some(keys) => builder.credentials_provider(keys.credentials()),
+            None => builder.allow_no_auth(),
+        };
+        builder
+    }
+
+    /// An S3 client signing with `keys`. Retries are off so every error reaches the test.
+    pub fn s3(&self, keys: &Keys) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(self.s3_config(Some(keys)).build())
+    }
+
+    /// An S3 client of `account`'s root user.
+    pub fn root_s3(&self, account: &str) -> aws_sdk_s3::Client {
+        self.s3(&Keys::root(account))
+    }
+
+    /// An S3 client with no credentials: every request goes unsigned (anonymous).
+    pub fn anonymous_s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(self.s3_config(None).build())
+    }
 }
 
 impl Drop for Server {
