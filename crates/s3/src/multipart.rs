@@ -11,10 +11,11 @@ use s3s::dto::{
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
+use crate::body::Algorithm;
 use crate::body::{self, Expectations};
 use crate::gateway::{CachedBucket, Gateway};
 use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
-use crate::object_ops::{set_checksum, timestamp};
+use crate::object_ops::{fill_checksums, timestamp};
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
@@ -168,17 +169,10 @@ impl Gateway {
             e_tag: Some(ETag::Strong(etag.trim_matches('"').to_owned())),
             ..Default::default()
         };
-        for (a, v) in &received.checksums {
-            set_checksum(
-                a,
-                v,
-                &mut out.checksum_crc32,
-                &mut out.checksum_crc32c,
-                &mut out.checksum_crc64nvme,
-                &mut out.checksum_sha1,
-                &mut out.checksum_sha256,
-            );
-        }
+        fill_checksums!(
+            out,
+            received.checksums.iter().map(|(a, v)| (*a, v.as_str()))
+        );
         Ok(S3Response::new(out))
     }
 

@@ -340,17 +340,10 @@ impl Gateway {
             e_tag: Some(ETag::Strong(etag_value(&etag).to_owned())),
             ..Default::default()
         };
-        for (a, v) in &received.checksums {
-            set_checksum(
-                a,
-                v,
-                &mut out.checksum_crc32,
-                &mut out.checksum_crc32c,
-                &mut out.checksum_crc64nvme,
-                &mut out.checksum_sha1,
-                &mut out.checksum_sha256,
-            );
-        }
+        fill_checksums!(
+            out,
+            received.checksums.iter().map(|(a, v)| (*a, v.as_str()))
+        );
         Ok(S3Response::new(out))
     }
 
@@ -424,19 +417,7 @@ impl Gateway {
             .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"));
         // A ranged GET never carries the whole object's checksum.
         if wants_checksums && range.is_none() {
-            for (a, v) in &meta.checksums {
-                if let Some(a) = Algorithm::parse(a) {
-                    set_checksum(
-                        &a,
-                        v,
-                        &mut out.checksum_crc32,
-                        &mut out.checksum_crc32c,
-                        &mut out.checksum_crc64nvme,
-                        &mut out.checksum_sha1,
-                        &mut out.checksum_sha256,
-                    );
-                }
-            }
+            fill_checksums!(out, stored_checksums(&meta));
         }
         let mut resp = S3Response::new(out);
         if let Some(expires) = meta
@@ -503,19 +484,7 @@ impl Gateway {
             .as_ref()
             .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"))
         {
-            for (a, v) in &meta.checksums {
-                if let Some(a) = Algorithm::parse(a) {
-                    set_checksum(
-                        &a,
-                        v,
-                        &mut out.checksum_crc32,
-                        &mut out.checksum_crc32c,
-                        &mut out.checksum_crc64nvme,
-                        &mut out.checksum_sha1,
-                        &mut out.checksum_sha256,
-                    );
-                }
-            }
+            fill_checksums!(out, stored_checksums(&meta));
         }
         Ok(S3Response::new(out))
     }
@@ -812,25 +781,28 @@ impl Gateway {
     }
 }
 
-/// Puts a checksum value into the matching output field.
-#[allow(clippy::ref_option, reason = "output fields are Option<String>")]
-pub(crate) fn set_checksum(
-    a: &Algorithm,
-    v: &str,
-    crc32: &mut Option<String>,
-    crc32c: &mut Option<String>,
-    crc64: &mut Option<String>,
-    sha1: &mut Option<String>,
-    sha256: &mut Option<String>,
-) {
-    let slot = match a {
-        Algorithm::Crc32 => crc32,
-        Algorithm::Crc32c => crc32c,
-        Algorithm::Crc64Nvme => crc64,
-        Algorithm::Sha1 => sha1,
-        Algorithm::Sha256 => sha256,
+/// Sets the `checksum_*` fields of an S3 output from `(Algorithm, &str)` pairs.
+macro_rules! fill_checksums {
+    ($out:expr, $pairs:expr) => {
+        for (algorithm, value) in $pairs {
+            let slot = match algorithm {
+                Algorithm::Crc32 => &mut $out.checksum_crc32,
+                Algorithm::Crc32c => &mut $out.checksum_crc32c,
+                Algorithm::Crc64Nvme => &mut $out.checksum_crc64nvme,
+                Algorithm::Sha1 => &mut $out.checksum_sha1,
+                Algorithm::Sha256 => &mut $out.checksum_sha256,
+            };
+            *slot = Some(String::from(value));
+        }
     };
-    *slot = Some(v.to_owned());
+}
+pub(crate) use fill_checksums;
+
+/// The stored checksums of an object as `(Algorithm, &str)` pairs.
+fn stored_checksums(meta: &ObjectMeta) -> impl Iterator<Item = (Algorithm, &str)> {
+    meta.checksums
+        .iter()
+        .filter_map(|(a, v)| Algorithm::parse(a).map(|a| (a, v.as_str())))
 }
 
 /// The byte range of part `n` of a multipart object (`partNumber`); a single-part object is
