@@ -601,6 +601,12 @@ async fn get_session_token_acts_as_the_user() {
         assumed.assumed_role_user().unwrap().arn(),
         "arn:aws:sts::111111111111:assumed-role/ForIvy/via-token"
     );
+    // Without MFA they cannot call IAM at all (semantics spec §7.4).
+    assert_error(
+        server.iam(&session).list_users().send().await,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    );
     // Session credentials cannot get another session token.
     assert_error(
         server.sts(&session).get_session_token().send().await,

@@ -226,6 +226,9 @@ async fn query_endpoint(
         let Some(action) = action else {
             return Err((ApiError::missing_action(), Some(ctx)));
         };
+        if let Err(e) = session_token_scope(&ctx, service, &action) {
+            return Err((e, Some(ctx)));
+        }
         let result = match service {
             Service::Iam => iam_api::dispatch(&ctx, &action, &params),
             Service::Sts => sts_api::dispatch(&ctx, &action, &params),
@@ -264,6 +267,23 @@ async fn query_endpoint(
         started.elapsed(),
     );
     response
+}
+
+/// What `GetSessionToken` credentials may call (semantics spec §7.4): without MFA no IAM
+/// API, and of STS only `AssumeRole` and `GetCallerIdentity`.
+fn session_token_scope(ctx: &RequestCtx, service: Service, action: &str) -> Result<(), ApiError> {
+    let Some(session) = ctx.caller.session.as_ref().filter(|s| s.user_session) else {
+        return Ok(());
+    };
+    match service {
+        Service::Iam if !session.mfa => Err(ApiError::invalid_client_token()),
+        Service::Sts if !matches!(action, "AssumeRole" | "GetCallerIdentity") => {
+            Err(ApiError::from(gatehouse_core::Error::access_denied(
+                format!("Cannot call {action} with session credentials"),
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves.
