@@ -466,7 +466,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:PutBucketTagging", &bucket, None, &[])?;
-        let tags = crate::object_ops::tag_pairs(&req.input.tagging.tag_set)?;
+        let tags = crate::tagging::tag_pairs(&req.input.tagging.tag_set)?;
         let mut record = bucket.bucket.clone();
         record.tags = tags;
         self.save_bucket(record).await?;
@@ -487,7 +487,7 @@ impl Gateway {
             ));
         }
         Ok(S3Response::new(GetBucketTaggingOutput {
-            tag_set: crate::object_ops::tag_set(&bucket.bucket.tags),
+            tag_set: crate::tagging::tag_set(&bucket.bucket.tags),
         }))
     }
 

@@ -6,6 +6,8 @@ pub mod access;
 pub mod blob;
 pub mod body;
 mod bucket_ops;
+mod conditions;
+mod copy;
 pub mod gateway;
 mod listing;
 pub mod meta;
@@ -14,6 +16,7 @@ mod object_ops;
 pub mod public;
 pub mod seed;
 mod service;
+mod tagging;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -204,7 +204,7 @@ impl Gateway {
         let number = check_part_number(req.input.part_number)?;
         self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
-        crate::object_ops::check_copy_source_conditions(
+        crate::conditions::check_copy_source_conditions(
             req.input.copy_source_if_match.as_ref(),
             req.input.copy_source_if_none_match.as_ref(),
             req.input.copy_source_if_modified_since.as_ref(),

@@ -1,112 +1,30 @@
-//! Object operations: put, get (ranges and conditions), head, delete, copy, and tags.
+//! Object operations: put, get (ranges), head, delete and delete-many; the headers and
+//! context keys they share with copies and tagging.
 
 use std::collections::BTreeMap;
 
 use gatehouse_policy::ContextValue;
 use gatehouse_store::{Batch, Table};
 use s3s::dto::{
-    CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, DeleteObjectInput,
-    DeleteObjectOutput, DeleteObjectTaggingInput, DeleteObjectTaggingOutput, DeleteObjectsInput,
-    DeleteObjectsOutput, DeletedObject, ETag, ETagCondition, GetObjectInput, GetObjectOutput,
-    GetObjectTaggingInput, GetObjectTaggingOutput, HeadObjectInput, HeadObjectOutput, Metadata,
-    PutObjectInput, PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, StreamingBlob,
-    Tag, TagSet, Timestamp, TimestampFormat,
+    DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput, DeleteObjectsOutput, DeletedObject,
+    ETag, GetObjectInput, GetObjectOutput, HeadObjectInput, HeadObjectOutput, Metadata,
+    PutObjectInput, PutObjectOutput, StreamingBlob, Timestamp, TimestampFormat,
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::body::{self, Algorithm, Expectations};
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, custom_error, internal};
+use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
+use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
 use crate::meta::{self, ObjectMeta, object_key};
-
-/// Tags of a `Tagging` body as pairs, checking S3's limits.
-pub(crate) fn tag_pairs(set: &[Tag]) -> S3Result<Vec<(String, String)>> {
-    if set.len() > 50 {
-        return Err(s3_error!(
-            InvalidTag,
-            "Object tags cannot be greater than 10"
-        ));
-    }
-    let pairs: Vec<(String, String)> = set
-        .iter()
-        .map(|t| {
-            (
-                t.key.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(s3_error!(
-                InvalidTag,
-                "The TagKey you have provided is invalid"
-            ));
-        }
-        if pairs[..i].iter().any(|(o, _)| o == k) {
-            return Err(s3_error!(
-                InvalidTag,
-                "Cannot provide multiple Tags with the same key"
-            ));
-        }
-    }
-    Ok(pairs)
-}
-
-/// Pairs as a `TagSet`.
-pub(crate) fn tag_set(pairs: &[(String, String)]) -> TagSet {
-    pairs
-        .iter()
-        .map(|(k, v)| Tag {
-            key: Some(k.clone()),
-            value: Some(v.clone()),
-        })
-        .collect()
-}
-
-/// Tags from the `x-amz-tagging` header (`k=v&k2=v2`).
-fn header_tags(header: Option<&str>) -> S3Result<Vec<(String, String)>> {
-    let Some(h) = header else { return Ok(vec![]) };
-    let set: Vec<Tag> = h
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            Tag {
-                key: Some(dec(k)),
-                value: Some(dec(v)),
-            }
-        })
-        .collect();
-    tag_pairs(&set)
-}
+use crate::tagging::{existing_tag_context, header_tags};
 
 pub(crate) fn timestamp(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from(std::time::SystemTime::from(t))
 }
 
-fn unix(t: &Timestamp) -> i64 {
-    time::OffsetDateTime::from(t.clone()).unix_timestamp()
-}
-
-fn etag_value(etag: &str) -> &str {
-    etag.trim_matches('"')
-}
-
-fn etag_matches(cond: &ETagCondition, etag: &str) -> bool {
-    match cond {
-        ETagCondition::Any => true,
-        ETagCondition::ETag(e) => e.value().trim_matches('"') == etag_value(etag),
-    }
-}
-
 /// The standard headers stored with an object.
-fn standard_headers(
+pub(crate) fn standard_headers(
     content_type: Option<&String>,
     cache_control: Option<&String>,
     content_disposition: Option<&String>,
@@ -145,7 +63,7 @@ fn standard_headers(
     h
 }
 
-fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
+pub(crate) fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
     m.map(|m| {
         m.iter()
             .map(|(k, v)| (k.to_lowercase(), v.clone()))
@@ -155,7 +73,7 @@ fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
 }
 
 /// Keys the `PutObject` condition context carries (semantics spec §6.6).
-fn put_context(
+pub(crate) fn put_context(
     req_headers: &http::HeaderMap,
     tags: &[(String, String)],
 ) -> Vec<(String, ContextValue)> {
@@ -205,23 +123,8 @@ fn put_context(
     out
 }
 
-fn as_refs(v: &[(String, ContextValue)]) -> Vec<(&str, ContextValue)> {
+pub(crate) fn as_refs(v: &[(String, ContextValue)]) -> Vec<(&str, ContextValue)> {
     v.iter().map(|(k, c)| (k.as_str(), c.clone())).collect()
-}
-
-fn existing_tag_context(meta: Option<&ObjectMeta>) -> Vec<(String, ContextValue)> {
-    meta.map(|m| {
-        m.tags
-            .iter()
-            .map(|(k, v)| {
-                (
-                    format!("s3:ExistingObjectTag/{k}"),
-                    ContextValue::Single(v.as_str().into()),
-                )
-            })
-            .collect()
-    })
-    .unwrap_or_default()
 }
 
 impl Gateway {
@@ -553,232 +456,6 @@ impl Gateway {
             ..Default::default()
         }))
     }
-
-    pub(crate) async fn op_copy_object(
-        &self,
-        req: S3Request<CopyObjectInput>,
-    ) -> S3Result<S3Response<CopyObjectOutput>> {
-        let info = self.info(&req);
-        let CopySource::Bucket {
-            bucket: src_bucket,
-            key: src_key,
-            ..
-        } = &req.input.copy_source
-        else {
-            return Err(s3_error!(
-                NotImplemented,
-                "Access point copy sources are not supported"
-            ));
-        };
-        let source_bucket = self.bucket(src_bucket).await?;
-        let source = self.object(src_bucket, src_key).await?;
-        let ctx = existing_tag_context(source.as_ref());
-        self.authorize(
-            &info,
-            "s3:GetObject",
-            &source_bucket,
-            Some(src_key),
-            &as_refs(&ctx),
-        )?;
-        let Some(source) = source else {
-            return Err(self.missing_key(&info, &source_bucket, src_key));
-        };
-        let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let replace_tags = req
-            .input
-            .tagging_directive
-            .as_ref()
-            .is_some_and(|d| d.as_str() == "REPLACE");
-        let tags = if replace_tags {
-            header_tags(req.input.tagging.as_deref())?
-        } else {
-            source.tags.clone()
-        };
-        let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
-        check_copy_source_conditions(
-            req.input.copy_source_if_match.as_ref(),
-            req.input.copy_source_if_none_match.as_ref(),
-            req.input.copy_source_if_modified_since.as_ref(),
-            req.input.copy_source_if_unmodified_since.as_ref(),
-            &source,
-        )?;
-        let replace_meta = req
-            .input
-            .metadata_directive
-            .as_ref()
-            .is_some_and(|d| d.as_str() == "REPLACE");
-        let i = &req.input;
-        if !replace_meta && src_bucket.as_ref() == bucket.bucket.name && src_key.as_ref() == key {
-            return Err(s3_error!(
-                InvalidRequest,
-                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
-            ));
-        }
-        let previous = self.object(&bucket.bucket.name, &key).await?;
-        let (blob, md5) = self
-            .copy_blobs(&[(source.blob.clone(), 0, source.size)])
-            .await?;
-        let meta = ObjectMeta {
-            key: key.clone(),
-            size: source.size,
-            etag: body::etag(&md5),
-            last_modified: gatehouse_core::entities::now(),
-            blob,
-            headers: if replace_meta {
-                standard_headers(
-                    i.content_type.as_ref(),
-                    i.cache_control.as_ref(),
-                    i.content_disposition.as_ref(),
-                    i.content_encoding.as_ref(),
-                    i.content_language.as_ref(),
-                    i.expires.as_ref(),
-                )
-            } else {
-                source.headers.clone()
-            },
-            metadata: if replace_meta {
-                metadata_map(i.metadata.as_ref())
-            } else {
-                source.metadata.clone()
-            },
-            tags,
-            // A copy is one object again: composite multipart checksums do not carry over.
-            checksums: if source.parts.is_some() {
-                BTreeMap::new()
-            } else {
-                source.checksums.clone()
-            },
-            parts: None,
-            part_sizes: Vec::new(),
-            owner: info
-                .caller
-                .as_ref()
-                .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
-        };
-        let result = CopyObjectResult {
-            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
-            last_modified: Some(timestamp(meta.last_modified)),
-            ..Default::default()
-        };
-        self.commit_object(&bucket.bucket.name, meta, previous)
-            .await?;
-        Ok(S3Response::new(CopyObjectOutput {
-            copy_object_result: Some(result),
-            ..Default::default()
-        }))
-    }
-
-    /// Copies byte ranges of blobs, in order, into one new durable blob; returns it with the
-    /// MD5 of what was copied.
-    pub(crate) async fn copy_blobs(
-        &self,
-        pieces: &[(crate::blob::BlobId, u64, u64)],
-    ) -> S3Result<(crate::blob::BlobId, [u8; 16])> {
-        use s3s::crypto::Checksum as _;
-        let mut writer = self.blobs.create().await.map_err(internal)?;
-        let mut md5 = s3s::crypto::Md5::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        for (from, start, len) in pieces {
-            let mut src = self.blobs.open_read(from).await.map_err(internal)?;
-            src.seek(std::io::SeekFrom::Start(*start))
-                .await
-                .map_err(internal)?;
-            let mut src = src.take(*len);
-            loop {
-                let n = src.read(&mut buf).await.map_err(internal)?;
-                if n == 0 {
-                    break;
-                }
-                md5.update(&buf[..n]);
-                writer.write(&buf[..n]).await.map_err(internal)?;
-            }
-        }
-        let (id, _) = self.blobs.commit(writer).await.map_err(internal)?;
-        Ok((id, md5.finalize()))
-    }
-
-    pub(crate) async fn op_put_object_tagging(
-        &self,
-        req: S3Request<PutObjectTaggingInput>,
-    ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
-        let info = self.info(&req);
-        let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let tags = tag_pairs(&req.input.tagging.tag_set)?;
-        let mut ctx = existing_tag_context(meta.as_ref());
-        ctx.extend(put_context(&http::HeaderMap::new(), &tags));
-        self.authorize(
-            &info,
-            "s3:PutObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(mut meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
-        meta.tags = tags;
-        let k = object_key(&bucket.bucket.name, &key);
-        let record = meta::encode(&meta);
-        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
-            .await?;
-        Ok(S3Response::new(PutObjectTaggingOutput::default()))
-    }
-
-    pub(crate) async fn op_get_object_tagging(
-        &self,
-        req: S3Request<GetObjectTaggingInput>,
-    ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
-        let info = self.info(&req);
-        let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
-        self.authorize(
-            &info,
-            "s3:GetObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
-        Ok(S3Response::new(GetObjectTaggingOutput {
-            tag_set: tag_set(&meta.tags),
-            version_id: None,
-        }))
-    }
-
-    pub(crate) async fn op_delete_object_tagging(
-        &self,
-        req: S3Request<DeleteObjectTaggingInput>,
-    ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
-        let info = self.info(&req);
-        let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
-        self.authorize(
-            &info,
-            "s3:DeleteObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(mut meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
-        meta.tags.clear();
-        let k = object_key(&bucket.bucket.name, &key);
-        let record = meta::encode(&meta);
-        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
-            .await?;
-        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
-    }
 }
 
 /// Sets the `checksum_*` fields of an S3 output from `(Algorithm, &str)` pairs.
@@ -803,115 +480,4 @@ fn stored_checksums(meta: &ObjectMeta) -> impl Iterator<Item = (Algorithm, &str)
     meta.checksums
         .iter()
         .filter_map(|(a, v)| Algorithm::parse(a).map(|a| (a, v.as_str())))
-}
-
-/// The byte range of part `n` of a multipart object (`partNumber`); a single-part object is
-/// its own part 1, read whole.
-fn part_range(meta: &ObjectMeta, n: i32) -> S3Result<Option<std::ops::Range<u64>>> {
-    let invalid = || {
-        custom_error(
-            "InvalidPartNumber",
-            http::StatusCode::RANGE_NOT_SATISFIABLE,
-            "The requested partnumber is not satisfiable",
-        )
-    };
-    let index = usize::try_from(n)
-        .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(invalid)?
-        - 1;
-    if meta.part_sizes.is_empty() {
-        return if index == 0 { Ok(None) } else { Err(invalid()) };
-    }
-    let size = *meta.part_sizes.get(index).ok_or_else(invalid)?;
-    let start: u64 = meta.part_sizes[..index].iter().sum();
-    Ok(Some(start..start + size))
-}
-
-/// `If-Match` / `If-None-Match` on writes.
-fn check_write_conditions(
-    if_match: Option<&ETagCondition>,
-    if_none_match: Option<&ETagCondition>,
-    existing: Option<&ObjectMeta>,
-) -> S3Result<()> {
-    if let Some(cond) = if_none_match
-        && existing.is_some_and(|m| etag_matches(cond, &m.etag))
-    {
-        return Err(s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        ));
-    }
-    if let Some(cond) = if_match {
-        match existing {
-            Some(m) if etag_matches(cond, &m.etag) => {}
-            Some(_) => {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
-            None => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
-        }
-    }
-    Ok(())
-}
-
-/// The `x-amz-copy-source-if-*` conditions of `CopyObject` and `UploadPartCopy` on the source
-/// object: evaluated as GET's conditions are, but every failure is `PreconditionFailed` (S3
-/// answers 412 where a GET would be 304).
-pub(crate) fn check_copy_source_conditions(
-    if_match: Option<&ETagCondition>,
-    if_none_match: Option<&ETagCondition>,
-    if_modified_since: Option<&Timestamp>,
-    if_unmodified_since: Option<&Timestamp>,
-    source: &ObjectMeta,
-) -> S3Result<()> {
-    check_read_conditions(
-        if_match,
-        if_none_match,
-        if_modified_since,
-        if_unmodified_since,
-        source,
-    )
-    .map_err(|e| {
-        if *e.code() == S3ErrorCode::NotModified {
-            s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold"
-            )
-        } else {
-            e
-        }
-    })
-}
-
-/// The conditional headers of GET and HEAD, in RFC 7232's order.
-fn check_read_conditions(
-    if_match: Option<&ETagCondition>,
-    if_none_match: Option<&ETagCondition>,
-    if_modified_since: Option<&Timestamp>,
-    if_unmodified_since: Option<&Timestamp>,
-    meta: &ObjectMeta,
-) -> S3Result<()> {
-    let modified = meta.last_modified.as_second();
-    let failed = || {
-        s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        )
-    };
-    match if_match {
-        Some(cond) if !etag_matches(cond, &meta.etag) => return Err(failed()),
-        None if if_unmodified_since.is_some_and(|t| modified > unix(t)) => return Err(failed()),
-        _ => {}
-    }
-    match if_none_match {
-        Some(cond) if etag_matches(cond, &meta.etag) => return Err(s3_error!(NotModified)),
-        None if if_modified_since.is_some_and(|t| modified <= unix(t)) => {
-            return Err(s3_error!(NotModified));
-        }
-        _ => {}
-    }
-    Ok(())
 }

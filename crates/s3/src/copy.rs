@@ -1,0 +1,161 @@
+//! CopyObject, and copying blob ranges into new blobs (also used by multipart uploads).
+
+use std::collections::BTreeMap;
+
+use s3s::dto::{CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, ETag};
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::body;
+use crate::conditions::{check_copy_source_conditions, etag_value};
+use crate::gateway::{Gateway, internal};
+use crate::meta::ObjectMeta;
+use crate::object_ops::{as_refs, metadata_map, put_context, standard_headers, timestamp};
+use crate::tagging::{existing_tag_context, header_tags};
+
+impl Gateway {
+    pub(crate) async fn op_copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        let info = self.info(&req);
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            ..
+        } = &req.input.copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Access point copy sources are not supported"
+            ));
+        };
+        let source_bucket = self.bucket(src_bucket).await?;
+        let source = self.object(src_bucket, src_key).await?;
+        let ctx = existing_tag_context(source.as_ref());
+        self.authorize(
+            &info,
+            "s3:GetObject",
+            &source_bucket,
+            Some(src_key),
+            &as_refs(&ctx),
+        )?;
+        let Some(source) = source else {
+            return Err(self.missing_key(&info, &source_bucket, src_key));
+        };
+        let bucket = self.bucket(&req.input.bucket).await?;
+        let key = req.input.key.clone();
+        let replace_tags = req
+            .input
+            .tagging_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == "REPLACE");
+        let tags = if replace_tags {
+            header_tags(req.input.tagging.as_deref())?
+        } else {
+            source.tags.clone()
+        };
+        let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        check_copy_source_conditions(
+            req.input.copy_source_if_match.as_ref(),
+            req.input.copy_source_if_none_match.as_ref(),
+            req.input.copy_source_if_modified_since.as_ref(),
+            req.input.copy_source_if_unmodified_since.as_ref(),
+            &source,
+        )?;
+        let replace_meta = req
+            .input
+            .metadata_directive
+            .as_ref()
+            .is_some_and(|d| d.as_str() == "REPLACE");
+        let i = &req.input;
+        if !replace_meta && src_bucket.as_ref() == bucket.bucket.name && src_key.as_ref() == key {
+            return Err(s3_error!(
+                InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+            ));
+        }
+        let previous = self.object(&bucket.bucket.name, &key).await?;
+        let (blob, md5) = self
+            .copy_blobs(&[(source.blob.clone(), 0, source.size)])
+            .await?;
+        let meta = ObjectMeta {
+            key: key.clone(),
+            size: source.size,
+            etag: body::etag(&md5),
+            last_modified: gatehouse_core::entities::now(),
+            blob,
+            headers: if replace_meta {
+                standard_headers(
+                    i.content_type.as_ref(),
+                    i.cache_control.as_ref(),
+                    i.content_disposition.as_ref(),
+                    i.content_encoding.as_ref(),
+                    i.content_language.as_ref(),
+                    i.expires.as_ref(),
+                )
+            } else {
+                source.headers.clone()
+            },
+            metadata: if replace_meta {
+                metadata_map(i.metadata.as_ref())
+            } else {
+                source.metadata.clone()
+            },
+            tags,
+            // A copy is one object again: composite multipart checksums do not carry over.
+            checksums: if source.parts.is_some() {
+                BTreeMap::new()
+            } else {
+                source.checksums.clone()
+            },
+            parts: None,
+            part_sizes: Vec::new(),
+            owner: info
+                .caller
+                .as_ref()
+                .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+        };
+        let result = CopyObjectResult {
+            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
+            last_modified: Some(timestamp(meta.last_modified)),
+            ..Default::default()
+        };
+        self.commit_object(&bucket.bucket.name, meta, previous)
+            .await?;
+        Ok(S3Response::new(CopyObjectOutput {
+            copy_object_result: Some(result),
+            ..Default::default()
+        }))
+    }
+
+    /// Copies byte ranges of blobs, in order, into one new durable blob; returns it with the
+    /// MD5 of what was copied.
+    pub(crate) async fn copy_blobs(
+        &self,
+        pieces: &[(crate::blob::BlobId, u64, u64)],
+    ) -> S3Result<(crate::blob::BlobId, [u8; 16])> {
+        use s3s::crypto::Checksum as _;
+        let mut writer = self.blobs.create().await.map_err(internal)?;
+        let mut md5 = s3s::crypto::Md5::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        for (from, start, len) in pieces {
+            let mut src = self.blobs.open_read(from).await.map_err(internal)?;
+            src.seek(std::io::SeekFrom::Start(*start))
+                .await
+                .map_err(internal)?;
+            let mut src = src.take(*len);
+            loop {
+                let n = src.read(&mut buf).await.map_err(internal)?;
+                if n == 0 {
+                    break;
+                }
+                md5.update(&buf[..n]);
+                writer.write(&buf[..n]).await.map_err(internal)?;
+            }
+        }
+        let (id, _) = self.blobs.commit(writer).await.map_err(internal)?;
+        Ok((id, md5.finalize()))
+    }
+}
