@@ -16,6 +16,9 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod iam;
+pub mod s3;
+
 use std::fmt::{Debug, Write as _};
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
