@@ -53,8 +53,7 @@ impl Gateway {
     }
 
     async fn parts(&self, bucket: &str, upload_id: &str) -> S3Result<Vec<Part>> {
-        let mut prefix = upload_key(bucket, upload_id);
-        prefix.push(0);
+        let prefix = parts_prefix(bucket, upload_id);
         let rows = self
             .blocking(move |s| s.scan(Table::Uploads, &KeyRange::prefix(&prefix), usize::MAX))
             .await?;
@@ -328,22 +327,16 @@ impl Gateway {
             owner: upload.owner,
         };
         // The object and the end of the upload commit together.
-        let object_record = meta::encode(&meta);
-        let (obj_key, up_key) = (
-            object_key(&bucket.bucket.name, &key),
-            upload_key(&bucket.bucket.name, &upload.id),
+        let batch = end_upload(
+            Batch::new().put(
+                Table::Objects,
+                object_key(&bucket.bucket.name, &key),
+                meta::encode(&meta),
+            ),
+            &bucket.bucket.name,
+            &upload.id,
         );
-        self.blocking(move |s| {
-            let mut parts_prefix = up_key.clone();
-            parts_prefix.push(0);
-            s.commit(
-                Batch::new()
-                    .put(Table::Objects, obj_key, object_record)
-                    .delete(Table::Uploads, up_key)
-                    .delete_prefix(Table::Uploads, parts_prefix),
-            )
-        })
-        .await?;
+        self.blocking(move |s| s.commit(batch)).await?;
         for p in &stored {
             self.blobs.remove(&p.blob).await;
         }
@@ -376,17 +369,8 @@ impl Gateway {
             .upload(&bucket.bucket.name, &req.input.key, &req.input.upload_id)
             .await?;
         let parts = self.parts(&bucket.bucket.name, &upload.id).await?;
-        let up_key = upload_key(&bucket.bucket.name, &upload.id);
-        self.blocking(move |s| {
-            let mut parts_prefix = up_key.clone();
-            parts_prefix.push(0);
-            s.commit(
-                Batch::new()
-                    .delete(Table::Uploads, up_key)
-                    .delete_prefix(Table::Uploads, parts_prefix),
-            )
-        })
-        .await?;
+        let batch = end_upload(Batch::new(), &bucket.bucket.name, &upload.id);
+        self.blocking(move |s| s.commit(batch)).await?;
         for p in parts {
             self.blobs.remove(&p.blob).await;
         }
@@ -520,6 +504,20 @@ impl Gateway {
             ..Default::default()
         }))
     }
+}
+
+/// The key prefix of an upload's parts.
+fn parts_prefix(bucket: &str, upload_id: &str) -> Vec<u8> {
+    let mut prefix = upload_key(bucket, upload_id);
+    prefix.push(0);
+    prefix
+}
+
+/// Adds the removal of an upload and all its parts to `batch`.
+fn end_upload(batch: Batch, bucket: &str, upload_id: &str) -> Batch {
+    batch
+        .delete(Table::Uploads, upload_key(bucket, upload_id))
+        .delete_prefix(Table::Uploads, parts_prefix(bucket, upload_id))
 }
 
 /// `bytes=first-last` of `x-amz-copy-source-range`, within an object of `size` bytes.

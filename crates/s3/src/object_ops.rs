@@ -174,6 +174,33 @@ impl Gateway {
         }
     }
 
+    /// An object for a read (GET or HEAD): `s3:GetObject` with the object's tags in the
+    /// context, then `NoSuchKey` or `AccessDenied` if it is missing, then the conditional
+    /// headers (`If-Match`, `If-None-Match` / `If-Modified-Since`, `If-Unmodified-Since`).
+    async fn readable_object(
+        &self,
+        info: &RequestInfo,
+        bucket: &CachedBucket,
+        key: &str,
+        [if_match, if_none_match]: [Option<&s3s::dto::ETagCondition>; 2],
+        [if_modified_since, if_unmodified_since]: [Option<&Timestamp>; 2],
+    ) -> S3Result<ObjectMeta> {
+        let meta = self.object(&bucket.bucket.name, key).await?;
+        let ctx = existing_tag_context(meta.as_ref());
+        self.authorize(info, "s3:GetObject", bucket, Some(key), &as_refs(&ctx))?;
+        let Some(meta) = meta else {
+            return Err(self.missing_key(info, bucket, key));
+        };
+        check_read_conditions(
+            if_match,
+            if_none_match,
+            if_modified_since,
+            if_unmodified_since,
+            &meta,
+        )?;
+        Ok(meta)
+    }
+
     pub(crate) async fn op_put_object(
         &self,
         mut req: S3Request<PutObjectInput>,
@@ -256,21 +283,16 @@ impl Gateway {
     ) -> S3Result<S3Response<GetObjectOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
-        self.authorize(&info, "s3:GetObject", &bucket, Some(&key), &as_refs(&ctx))?;
-        let Some(meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
         let i = &req.input;
-        check_read_conditions(
-            i.if_match.as_ref(),
-            i.if_none_match.as_ref(),
-            i.if_modified_since.as_ref(),
-            i.if_unmodified_since.as_ref(),
-            &meta,
-        )?;
+        let meta = self
+            .readable_object(
+                &info,
+                &bucket,
+                &i.key,
+                [i.if_match.as_ref(), i.if_none_match.as_ref()],
+                [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
+            )
+            .await?;
         let range =
             match (&i.range, i.part_number) {
                 (Some(r), _) => Some(r.check(meta.size).map_err(|_| {
@@ -339,21 +361,16 @@ impl Gateway {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
-        self.authorize(&info, "s3:GetObject", &bucket, Some(&key), &as_refs(&ctx))?;
-        let Some(meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
         let i = &req.input;
-        check_read_conditions(
-            i.if_match.as_ref(),
-            i.if_none_match.as_ref(),
-            i.if_modified_since.as_ref(),
-            i.if_unmodified_since.as_ref(),
-            &meta,
-        )?;
+        let meta = self
+            .readable_object(
+                &info,
+                &bucket,
+                &i.key,
+                [i.if_match.as_ref(), i.if_none_match.as_ref()],
+                [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
+            )
+            .await?;
         let part = match i.part_number {
             Some(n) => part_range(&meta, n)?,
             None => None,

@@ -1,42 +1,10 @@
-//! Criterion benchmarks of the IAM evaluator, each beside the equivalent Cedar problem.
-//!
-//! Every group holds a Gatehouse variant (`gatehouse/…`) and a Cedar variant (`cedar/…`) of
-//! the same authorization question, so both are measured in the same run:
-//!
-//! * `seed` — a role session reads `arn:aws:s3:::log-bucket/example.log`, granted by the
-//!   role's inline policy and by the bucket policy; same-account and cross-account.
-//! * `identity_200` — 200 identity statements with wildcards and conditions (split over 20
-//!   managed policies of 10 statements, as a role would carry them under the 6,144-byte
-//!   managed-policy quota); only statement 190 matches.
-//! * `bucket_1000` — a 1,000-statement resource policy naming different principals and
-//!   prefixes; only statement 990 matches. (AWS caps bucket policies at 20 KB, so the document
-//!   is parsed as [`PolicyKind::Resource`], which has no size quota; evaluation is the same.)
-//! * `parse` — for information, parsing the seed inline policy in both engines.
-//!
-//! Everything is compiled once outside the timed closures, which call only
-//! [`gatehouse_policy::evaluate`] or [`cedar_policy::Authorizer::is_authorized`].
-//!
-//! How IAM is expressed in Cedar:
-//!
-//! * principals are entities whose ancestors are their role (`Role::"<role ARN>"`) and
-//!   account (`Account::"<id>"`), so `Principal` elements become `principal in …` scopes;
-//! * wildcard actions (`s3:Get*`) become action groups: the request's action entity lists
-//!   every group it belongs to as a parent (the wildcard match is precomputed in the entity
-//!   store rather than done at evaluation time);
-//! * resource ARN patterns become `resource.arn like "…"` tests;
-//! * condition keys are context attributes, guarded with `has` as IAM treats a missing key
-//!   as a non-match;
-//! * cross-account access (identity policy **and** resource policy both required) is encoded
-//!   as two `forbid … when { principal.account != resource.account } unless { … }` guards
-//!   beside the two permits, since a lone Cedar `permit` always suffices.
+//! The benchmark problems, built once: each as a Gatehouse case and as the equivalent Cedar case.
 
 use std::fmt::Write as _;
-use std::hint::black_box;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid};
-use criterion::{BenchmarkId, Criterion};
 use gatehouse_policy::{
     AccountId, Action, Policy, PolicyKind, PolicySet, Principal, Reason, Request, RequestContext,
     Resource, evaluate,
@@ -44,28 +12,28 @@ use gatehouse_policy::{
 use serde_json::{Value, json};
 
 /// The account that owns every bucket.
-const OWNER: &str = "111111111111";
+pub(crate) const OWNER: &str = "111111111111";
 /// The caller's account in the cross-account seed variant.
-const OTHER: &str = "222222222222";
+pub(crate) const OTHER: &str = "222222222222";
 
 // ---------------------------------------------------------------------------------------------
 // Gatehouse side
 // ---------------------------------------------------------------------------------------------
 
 /// A Gatehouse problem: compiled policies and an owned request.
-struct IamCase {
-    identity: Vec<Arc<Policy>>,
-    resource: Option<Policy>,
-    principal: Principal,
-    action: Action,
-    resource_arn: Resource,
-    resource_account: Option<AccountId>,
-    context: RequestContext,
+pub(crate) struct IamCase {
+    pub(crate) identity: Vec<Arc<Policy>>,
+    pub(crate) resource: Option<Policy>,
+    pub(crate) principal: Principal,
+    pub(crate) action: Action,
+    pub(crate) resource_arn: Resource,
+    pub(crate) resource_account: Option<AccountId>,
+    pub(crate) context: RequestContext,
 }
 
 impl IamCase {
     /// Builds a role-session request for `action` on `resource` (owned by `resource_account`).
-    fn role_session(
+    pub(crate) fn role_session(
         session_arn: &str,
         role_arn: &str,
         action: &str,
@@ -86,7 +54,7 @@ impl IamCase {
     }
 
     /// The policies, borrowed for evaluation.
-    fn policy_set(&self) -> PolicySet<'_> {
+    pub(crate) fn policy_set(&self) -> PolicySet<'_> {
         PolicySet {
             identity: &self.identity,
             resource: self.resource.as_ref(),
@@ -95,7 +63,7 @@ impl IamCase {
     }
 
     /// The request, borrowed for evaluation.
-    fn request(&self) -> Request<'_> {
+    pub(crate) fn request(&self) -> Request<'_> {
         Request {
             principal: &self.principal,
             action: &self.action,
@@ -107,13 +75,13 @@ impl IamCase {
 }
 
 /// Parses a policy document of `kind`, panicking with the validation error.
-fn parse(document: &Value, kind: PolicyKind) -> Policy {
+pub(crate) fn parse(document: &Value, kind: PolicyKind) -> Policy {
     let text = document.to_string();
     Policy::parse(&text, kind).unwrap_or_else(|e| panic!("{kind:?} policy rejected: {e:?}"))
 }
 
 /// Wraps statements in a `2012-10-17` document.
-fn document(statements: &[Value]) -> Value {
+pub(crate) fn document(statements: &[Value]) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
@@ -122,16 +90,16 @@ fn document(statements: &[Value]) -> Value {
 // ---------------------------------------------------------------------------------------------
 
 /// A Cedar problem: policy set, entity store and request, all built up front.
-struct CedarCase {
-    authorizer: Authorizer,
-    policies: cedar_policy::PolicySet,
-    entities: Entities,
-    request: cedar_policy::Request,
+pub(crate) struct CedarCase {
+    pub(crate) authorizer: Authorizer,
+    pub(crate) policies: cedar_policy::PolicySet,
+    pub(crate) entities: Entities,
+    pub(crate) request: cedar_policy::Request,
 }
 
 impl CedarCase {
     /// Builds the case from Cedar source text, entities in Cedar's JSON format, and a request.
-    fn new(
+    pub(crate) fn new(
         policies: &str,
         entities: &Value,
         (principal, action, resource): (&str, &str, &str),
@@ -156,19 +124,19 @@ impl CedarCase {
     }
 
     /// Decides the request.
-    fn decide(&self) -> cedar_policy::Response {
+    pub(crate) fn decide(&self) -> cedar_policy::Response {
         self.authorizer
             .is_authorized(&self.request, &self.policies, &self.entities)
     }
 }
 
 /// A Cedar entity UID literal, e.g. `Role::"arn:…"`.
-fn cuid(ty: &str, id: &str) -> String {
+pub(crate) fn cuid(ty: &str, id: &str) -> String {
     format!("{ty}::\"{id}\"")
 }
 
 /// An entity in Cedar's JSON format.
-fn entity(ty: &str, id: &str, attrs: &Value, parents: &[(&str, &str)]) -> Value {
+pub(crate) fn entity(ty: &str, id: &str, attrs: &Value, parents: &[(&str, &str)]) -> Value {
     let parents: Vec<Value> = parents
         .iter()
         .map(|(t, i)| json!({ "type": t, "id": i }))
@@ -177,13 +145,13 @@ fn entity(ty: &str, id: &str, attrs: &Value, parents: &[(&str, &str)]) -> Value 
 }
 
 /// The action entity for `action` with the wildcard groups it belongs to as parents.
-fn action_entity(action: &str, groups: &[&str]) -> Value {
+pub(crate) fn action_entity(action: &str, groups: &[&str]) -> Value {
     let parents: Vec<(&str, &str)> = groups.iter().map(|g| ("Action", *g)).collect();
     entity("Action", action, &json!({}), &parents)
 }
 
 /// A role session, its role and the role's account.
-fn session_entities(session_arn: &str, role_arn: &str, account: &str) -> Vec<Value> {
+pub(crate) fn session_entities(session_arn: &str, role_arn: &str, account: &str) -> Vec<Value> {
     vec![
         entity(
             "RoleSession",
@@ -202,7 +170,7 @@ fn session_entities(session_arn: &str, role_arn: &str, account: &str) -> Vec<Val
 }
 
 /// An S3 object with its ARN and owning account as attributes.
-fn object_entity(arn: &str, account: &str) -> Value {
+pub(crate) fn object_entity(arn: &str, account: &str) -> Value {
     entity(
         "S3Object",
         arn,
@@ -212,28 +180,28 @@ fn object_entity(arn: &str, account: &str) -> Value {
 }
 
 /// A Cedar `ip("…")` value in the JSON context format.
-fn cedar_ip(addr: &str) -> Value {
+pub(crate) fn cedar_ip(addr: &str) -> Value {
     json!({ "__extn": { "fn": "ip", "arg": addr } })
 }
 
 /// One benchmarked problem in both engines, with the statements expected to grant it.
-struct Pair {
+pub(crate) struct Pair {
     /// The benchmark's name within its group.
-    name: &'static str,
+    pub(crate) name: &'static str,
     /// The Gatehouse problem.
-    iam: IamCase,
+    pub(crate) iam: IamCase,
     /// The equivalent Cedar problem.
-    cedar: CedarCase,
+    pub(crate) cedar: CedarCase,
     /// The `Sid`s Gatehouse must name as granting (the grant, then the cross-account one).
-    gatehouse_grants: Vec<String>,
+    pub(crate) gatehouse_grants: Vec<String>,
     /// The `@id` annotations of the Cedar policies that must determine the Allow, sorted.
-    cedar_grants: Vec<String>,
+    pub(crate) cedar_grants: Vec<String>,
 }
 
 impl Pair {
     /// Asserts once, outside any timed loop, that both engines allow the request for the
     /// expected statements and that Cedar hit no evaluation error.
-    fn assert_both_allow(&self, group: &str) {
+    pub(crate) fn assert_both_allow(&self, group: &str) {
         let name = format!("{group}/{}", self.name);
         let decision = evaluate(&self.iam.policy_set(), &self.iam.request());
         assert!(decision.is_allowed(), "{name}: Gatehouse says {decision}");
@@ -274,7 +242,7 @@ impl Pair {
 }
 
 /// Owned strings from string literals.
-fn strings(items: &[&str]) -> Vec<String> {
+pub(crate) fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
@@ -283,14 +251,14 @@ fn strings(items: &[&str]) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 
 /// The seed bucket and its objects.
-const LOG_BUCKET: &str = "arn:aws:s3:::log-bucket";
+pub(crate) const LOG_BUCKET: &str = "arn:aws:s3:::log-bucket";
 /// The object the seed request reads.
-const LOG_OBJECT: &str = "arn:aws:s3:::log-bucket/example.log";
+pub(crate) const LOG_OBJECT: &str = "arn:aws:s3:::log-bucket/example.log";
 /// The actions the seed policies grant.
-const LOG_ACTIONS: [&str; 2] = ["s3:ListBucket", "s3:GetObject"];
+pub(crate) const LOG_ACTIONS: [&str; 2] = ["s3:ListBucket", "s3:GetObject"];
 
 /// The role's inline policy of the seed.
-fn seed_inline_policy() -> Value {
+pub(crate) fn seed_inline_policy() -> Value {
     document(&[json!({
         "Sid": "ReadLogs",
         "Effect": "Allow",
@@ -300,7 +268,7 @@ fn seed_inline_policy() -> Value {
 }
 
 /// The seed's ARNs for a caller in `caller_account`: (session ARN, role ARN).
-fn seed_arns(caller_account: &str) -> (String, String) {
+pub(crate) fn seed_arns(caller_account: &str) -> (String, String) {
     (
         format!("arn:aws:sts::{caller_account}:assumed-role/DevLogAccessRole/LogAnalysisSession"),
         format!("arn:aws:iam::{caller_account}:role/DevLogAccessRole"),
@@ -308,7 +276,7 @@ fn seed_arns(caller_account: &str) -> (String, String) {
 }
 
 /// The seed in Gatehouse, for a caller in `caller_account` (the bucket is in [`OWNER`]).
-fn seed_iam(caller_account: &str) -> IamCase {
+pub(crate) fn seed_iam(caller_account: &str) -> IamCase {
     let (session_arn, role_arn) = seed_arns(caller_account);
     let bucket_policy = document(&[json!({
         "Sid": "AllowDevLogAccessRole",
@@ -330,7 +298,7 @@ fn seed_iam(caller_account: &str) -> IamCase {
 }
 
 /// The body shared by the seed's Cedar policies: the role, the two actions, the bucket.
-fn seed_cedar_grant(role_arn: &str) -> (String, String) {
+pub(crate) fn seed_cedar_grant(role_arn: &str) -> (String, String) {
     let scope = format!(
         "principal in {}, action in [{}, {}], resource",
         cuid("Role", role_arn),
@@ -343,7 +311,7 @@ fn seed_cedar_grant(role_arn: &str) -> (String, String) {
 
 /// The seed's Cedar policies: the inline and bucket policies as permits, plus, when the
 /// caller is in another account, the guards that make both required.
-fn seed_cedar_policies(role_arn: &str, cross_account: bool) -> String {
+pub(crate) fn seed_cedar_policies(role_arn: &str, cross_account: bool) -> String {
     let (scope, when) = seed_cedar_grant(role_arn);
     let mut text = format!(
         "@id(\"identity\")\npermit({scope}) when {{ {when} }};\n\
@@ -371,7 +339,7 @@ fn seed_cedar_policies(role_arn: &str, cross_account: bool) -> String {
 }
 
 /// The seed in Cedar, for a caller in `caller_account`.
-fn seed_cedar(caller_account: &str) -> CedarCase {
+pub(crate) fn seed_cedar(caller_account: &str) -> CedarCase {
     let (session_arn, role_arn) = seed_arns(caller_account);
     let mut entities = session_entities(&session_arn, &role_arn, caller_account);
     entities.push(action_entity("s3:GetObject", &[]));
@@ -393,21 +361,22 @@ fn seed_cedar(caller_account: &str) -> CedarCase {
 // ---------------------------------------------------------------------------------------------
 
 /// Number of identity statements.
-const IDENTITY_STATEMENTS: usize = 200;
+pub(crate) const IDENTITY_STATEMENTS: usize = 200;
 /// Statements per managed policy.
-const PER_MANAGED_POLICY: usize = 10;
+pub(crate) const PER_MANAGED_POLICY: usize = 10;
 /// The one statement that matches the request.
-const IDENTITY_MATCH: usize = 190;
+pub(crate) const IDENTITY_MATCH: usize = 190;
 /// The role carrying the identity policies.
-const ANALYTICS_ROLE: &str = "arn:aws:iam::111111111111:role/AnalyticsRole";
+pub(crate) const ANALYTICS_ROLE: &str = "arn:aws:iam::111111111111:role/AnalyticsRole";
 /// Its session.
-const ANALYTICS_SESSION: &str = "arn:aws:sts::111111111111:assumed-role/AnalyticsRole/etl-run";
+pub(crate) const ANALYTICS_SESSION: &str =
+    "arn:aws:sts::111111111111:assumed-role/AnalyticsRole/etl-run";
 /// The object the request reads (only statement 190's bucket).
-const IDENTITY_OBJECT: &str = "arn:aws:s3:::bucket-190/reports/2024/q1.csv";
+pub(crate) const IDENTITY_OBJECT: &str = "arn:aws:s3:::bucket-190/reports/2024/q1.csv";
 /// The team tag that statement 190 requires.
-const IDENTITY_TEAM: &str = "team-190";
+pub(crate) const IDENTITY_TEAM: &str = "team-190";
 /// The caller's address (inside statement 190's `10.190.0.0/16`).
-const IDENTITY_IP: &str = "10.190.3.4";
+pub(crate) const IDENTITY_IP: &str = "10.190.3.4";
 
 /// Statement `i` of the identity set, in one of five shapes (`i % 5`):
 ///
@@ -417,7 +386,7 @@ const IDENTITY_IP: &str = "10.190.3.4";
 /// 2. `s3:*` on `arn:aws:s3:::*` if the team tag is `team-i` (fails only on its condition);
 /// 3. `DynamoDB` reads of `table-i` if `aws:PrincipalTag/project` is like `proj-i-*`;
 /// 4. `s3:Put*`/`s3:DeleteObject` on `bucket-i/uploads/*` over TLS.
-fn identity_statement(i: usize) -> Value {
+pub(crate) fn identity_statement(i: usize) -> Value {
     let octet = i % 256;
     match i % 5 {
         0 => json!({
@@ -462,7 +431,7 @@ fn identity_statement(i: usize) -> Value {
 }
 
 /// The same statement as a Cedar policy.
-fn identity_statement_cedar(i: usize) -> String {
+pub(crate) fn identity_statement_cedar(i: usize) -> String {
     let octet = i % 256;
     let principal = format!("principal in {}", cuid("Role", ANALYTICS_ROLE));
     let actions = |names: &[&str]| {
@@ -511,7 +480,7 @@ fn identity_statement_cedar(i: usize) -> String {
 }
 
 /// The identity problem in Gatehouse: 20 managed policies of 10 statements.
-fn identity_iam() -> IamCase {
+pub(crate) fn identity_iam() -> IamCase {
     let mut case = IamCase::role_session(
         ANALYTICS_SESSION,
         ANALYTICS_ROLE,
@@ -536,7 +505,7 @@ fn identity_iam() -> IamCase {
 }
 
 /// The identity problem in Cedar: 200 permits.
-fn identity_cedar() -> CedarCase {
+pub(crate) fn identity_cedar() -> CedarCase {
     let policies: String = (0..IDENTITY_STATEMENTS)
         .map(identity_statement_cedar)
         .collect();
@@ -569,16 +538,16 @@ fn identity_cedar() -> CedarCase {
 // ---------------------------------------------------------------------------------------------
 
 /// Number of bucket-policy statements.
-const BUCKET_STATEMENTS: usize = 1000;
+pub(crate) const BUCKET_STATEMENTS: usize = 1000;
 /// The one statement that matches the request.
-const BUCKET_MATCH: usize = 990;
+pub(crate) const BUCKET_MATCH: usize = 990;
 /// The shared bucket.
-const SHARED_BUCKET: &str = "arn:aws:s3:::shared-bucket";
+pub(crate) const SHARED_BUCKET: &str = "arn:aws:s3:::shared-bucket";
 /// The caller's address.
-const BUCKET_IP: &str = "203.0.113.7";
+pub(crate) const BUCKET_IP: &str = "203.0.113.7";
 
 /// A partner account id for statement `i`.
-fn partner_account(i: usize) -> String {
+pub(crate) fn partner_account(i: usize) -> String {
     format!("3000000{i:05}")
 }
 
@@ -588,7 +557,7 @@ fn partner_account(i: usize) -> String {
 /// 1. user `user-i` may get under `users/user-i/`;
 /// 2. partner account `3000000iiiii` may get and list under `partners/partner-i/` from
 ///    `198.51.100.0/24`.
-fn bucket_statement(i: usize) -> Value {
+pub(crate) fn bucket_statement(i: usize) -> Value {
     match i % 3 {
         0 => json!({
             "Sid": format!("Role{i}"),
@@ -616,7 +585,7 @@ fn bucket_statement(i: usize) -> Value {
 }
 
 /// The same statement as a Cedar policy.
-fn bucket_statement_cedar(i: usize) -> String {
+pub(crate) fn bucket_statement_cedar(i: usize) -> String {
     let (principal, action, when) = match i % 3 {
         0 => (
             format!(
@@ -656,7 +625,7 @@ fn bucket_statement_cedar(i: usize) -> String {
 }
 
 /// The caller of the bucket problem: (session ARN, role ARN, object ARN).
-fn bucket_request_arns() -> (String, String, String) {
+pub(crate) fn bucket_request_arns() -> (String, String, String) {
     (
         format!("arn:aws:sts::{OWNER}:assumed-role/Role-{BUCKET_MATCH}/batch"),
         format!("arn:aws:iam::{OWNER}:role/Role-{BUCKET_MATCH}"),
@@ -666,7 +635,7 @@ fn bucket_request_arns() -> (String, String, String) {
 
 /// The bucket problem in Gatehouse: same account, no identity policy, so the bucket
 /// policy's grant to the role suffices.
-fn bucket_iam() -> IamCase {
+pub(crate) fn bucket_iam() -> IamCase {
     let (session_arn, role_arn, object) = bucket_request_arns();
     let mut case = IamCase::role_session(
         &session_arn,
@@ -682,7 +651,7 @@ fn bucket_iam() -> IamCase {
 }
 
 /// The bucket problem in Cedar: 1,000 permits.
-fn bucket_cedar() -> CedarCase {
+pub(crate) fn bucket_cedar() -> CedarCase {
     let (session_arn, role_arn, object) = bucket_request_arns();
     let policies: String = (0..BUCKET_STATEMENTS).map(bucket_statement_cedar).collect();
     let mut entities = session_entities(&session_arn, &role_arn, OWNER);
@@ -701,116 +670,3 @@ fn bucket_cedar() -> CedarCase {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Benchmarks
-// ---------------------------------------------------------------------------------------------
-
-/// Benchmarks each pair of equivalent problems in one group.
-fn bench_pairs(c: &mut Criterion, group: &str, pairs: &[Pair]) {
-    let mut g = c.benchmark_group(group);
-    for pair in pairs {
-        pair.assert_both_allow(group);
-        let set = pair.iam.policy_set();
-        let request = pair.iam.request();
-        g.bench_function(BenchmarkId::new("gatehouse", pair.name), |b| {
-            b.iter(|| black_box(evaluate(black_box(&set), black_box(&request))));
-        });
-        let cedar = &pair.cedar;
-        g.bench_function(BenchmarkId::new("cedar", pair.name), |b| {
-            b.iter(|| {
-                black_box(cedar.authorizer.is_authorized(
-                    black_box(&cedar.request),
-                    black_box(&cedar.policies),
-                    black_box(&cedar.entities),
-                ))
-            });
-        });
-    }
-    g.finish();
-}
-
-/// Group `seed`: the seed decision, same-account and cross-account.
-///
-/// Same-account, the bucket policy's grant to the role suffices (AWS checks it first);
-/// cross-account, the inline policy grants and the bucket policy must grant too.
-fn seed(c: &mut Criterion) {
-    let both = strings(&["bucket", "identity"]);
-    bench_pairs(
-        c,
-        "seed",
-        &[
-            Pair {
-                name: "same_account",
-                iam: seed_iam(OWNER),
-                cedar: seed_cedar(OWNER),
-                gatehouse_grants: strings(&["AllowDevLogAccessRole"]),
-                cedar_grants: both.clone(),
-            },
-            Pair {
-                name: "cross_account",
-                iam: seed_iam(OTHER),
-                cedar: seed_cedar(OTHER),
-                gatehouse_grants: strings(&["ReadLogs", "AllowDevLogAccessRole"]),
-                cedar_grants: both,
-            },
-        ],
-    );
-}
-
-/// Group `identity_200`: 200 identity statements, statement 190 matches.
-fn identity_200(c: &mut Criterion) {
-    assert_eq!(IDENTITY_MATCH % 5, 0, "the match must be a read statement");
-    bench_pairs(
-        c,
-        "identity_200",
-        &[Pair {
-            name: "match_190",
-            iam: identity_iam(),
-            cedar: identity_cedar(),
-            gatehouse_grants: vec![format!("ReadBucket{IDENTITY_MATCH}")],
-            cedar_grants: vec![format!("stmt-{IDENTITY_MATCH}")],
-        }],
-    );
-}
-
-/// Group `bucket_1000`: a 1,000-statement bucket policy, statement 990 matches.
-fn bucket_1000(c: &mut Criterion) {
-    assert_eq!(BUCKET_MATCH % 3, 0, "the match must be a role statement");
-    bench_pairs(
-        c,
-        "bucket_1000",
-        &[Pair {
-            name: "match_990",
-            iam: bucket_iam(),
-            cedar: bucket_cedar(),
-            gatehouse_grants: vec![format!("Role{BUCKET_MATCH}")],
-            cedar_grants: vec![format!("stmt-{BUCKET_MATCH}")],
-        }],
-    );
-}
-
-/// Group `parse`: parsing the seed inline policy (JSON to compiled policy), for information.
-fn parse_seed(c: &mut Criterion) {
-    let json = seed_inline_policy().to_string();
-    let (_, role_arn) = seed_arns(OWNER);
-    let (scope, when) = seed_cedar_grant(&role_arn);
-    let cedar = format!("permit({scope}) when {{ {when} }};");
-    let mut g = c.benchmark_group("parse");
-    g.bench_function("gatehouse/seed_inline", |b| {
-        b.iter(|| black_box(Policy::parse(black_box(&json), PolicyKind::Inline)));
-    });
-    g.bench_function("cedar/seed_inline", |b| {
-        b.iter(|| black_box(cedar_policy::PolicySet::from_str(black_box(&cedar)).ok()));
-    });
-    g.finish();
-}
-
-/// Runs every group with Criterion's command-line configuration (what `criterion_main!`
-/// does, written out so the entry point carries documentation).
-fn main() {
-    let mut c = Criterion::default().configure_from_args();
-    seed(&mut c);
-    identity_200(&mut c);
-    bucket_1000(&mut c);
-    parse_seed(&mut c);
-    c.final_summary();
-}
