@@ -111,7 +111,7 @@ impl Iam {
                 }
             }
         };
-        let secret = self.open_secret(&key.sealed_secret)?;
+        let secret = self.long_term_secret(&id, &key.sealed_secret)?;
         Ok(Credential {
             caller: Caller {
                 identity,

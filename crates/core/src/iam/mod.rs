@@ -59,6 +59,8 @@ pub struct Iam {
     /// per request otherwise. Tokens are immutable, so entries never go stale; the map is
     /// cleared when it reaches its bound.
     sessions: Mutex<std::collections::HashMap<String, crate::credentials::Credential>>,
+    /// Long-term secrets already opened, by key id; dropped whenever the key is written.
+    secrets: Mutex<std::collections::HashMap<AccessKeyId, SecretAccessKey>>,
     state: RwLock<IamState>,
     writer: Mutex<()>,
     store: Arc<dyn Store>,
@@ -88,6 +90,7 @@ impl Iam {
         let state = IamState::load(store.as_ref())?;
         Ok(Self {
             sessions: Mutex::new(std::collections::HashMap::new()),
+            secrets: Mutex::new(std::collections::HashMap::new()),
             state: RwLock::new(state),
             writer: Mutex::new(()),
             store,
@@ -115,8 +118,13 @@ impl Iam {
         let (changes, out) = plan(&self.state.read())?;
         if !changes.is_empty() {
             self.store.commit(encode(&changes)?)?;
+            // Lock order is state, then secrets, as readers take them.
             let mut state = self.state.write();
+            let mut secrets = self.secrets.lock();
             for change in changes {
+                if let Change::PutKey(AccessKey { id, .. }) | Change::DeleteKey(id) = &change {
+                    secrets.remove(id);
+                }
                 state.apply(change);
             }
         }
@@ -224,6 +232,20 @@ impl Iam {
         String::from_utf8(plain)
             .map(SecretAccessKey::new)
             .map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    /// The plain secret of a long-term key, opened once and then kept in memory.
+    pub(crate) fn long_term_secret(
+        &self,
+        id: &AccessKeyId,
+        sealed: &str,
+    ) -> Result<SecretAccessKey> {
+        if let Some(secret) = self.secrets.lock().get(id) {
+            return Ok(secret.clone());
+        }
+        let secret = self.open_secret(sealed)?;
+        self.secrets.lock().insert(id.clone(), secret.clone());
+        Ok(secret)
     }
 
     /// A session token opened before.
