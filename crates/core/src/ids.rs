@@ -32,9 +32,7 @@ fn base32_decode(text: &str) -> Option<[u8; 10]> {
         bits = (bits << 5) | v as u128;
     }
     let mut out = [0u8; 10];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = (bits >> ((9 - i) * 8)) as u8;
-    }
+    out.copy_from_slice(&bits.to_be_bytes()[6..]);
     Some(out)
 }
 

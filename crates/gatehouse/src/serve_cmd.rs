@@ -14,7 +14,7 @@ use gatehouse_server::App;
 use gatehouse_store::SqliteStore;
 use rand::Rng;
 
-/// The default port: clashes with neither LocalStack (4566) nor MinIO (9000). 4283 spells
+/// The default port: clashes with neither `LocalStack` (4566) nor `MinIO` (9000). 4283 spells
 /// GATE on a phone keypad.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4283";
 
@@ -24,7 +24,7 @@ pub struct ServeArgs {
     /// The address to listen on.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Where state lives (SQLite database, server key, objects).
+    /// Where state lives (`SQLite` database, server key, objects).
     #[arg(long, default_value = "./gatehouse-data")]
     data_dir: PathBuf,
     /// A TOML file declaring accounts (`[[accounts]]` with name, id and optional fixed root keys).
@@ -241,9 +241,9 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 write_durably(&dir.join("config"), config.as_bytes()).map_err(|e| e.to_string())?;
                 write_durably(&dir.join("credentials"), credentials.as_bytes()).map_err(|e| e.to_string())?;
-                let _ = write!(
+                let _ = writeln!(
                     banner,
-                    "Profiles written: export AWS_CONFIG_FILE={0}/config AWS_SHARED_CREDENTIALS_FILE={0}/credentials\n",
+                    "Profiles written: export AWS_CONFIG_FILE={0}/config AWS_SHARED_CREDENTIALS_FILE={0}/credentials",
                     dir.display()
                 );
             }

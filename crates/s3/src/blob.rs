@@ -16,7 +16,7 @@ impl BlobId {
     /// A fresh random id.
     pub fn generate() -> Self {
         let bytes: [u8; 16] = rand::random();
-        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        Self(hex::encode(bytes))
     }
 }
 

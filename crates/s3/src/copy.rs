@@ -1,4 +1,4 @@
-//! CopyObject, and copying blob ranges into new blobs (also used by multipart uploads).
+//! `CopyObject`, and copying blob ranges into new blobs (also used by multipart uploads).
 
 use std::collections::BTreeMap;
 

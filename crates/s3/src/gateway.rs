@@ -267,7 +267,7 @@ impl Gateway {
         for (k, v) in &bucket.bucket.tags {
             context.insert(&format!("s3:BucketTag/{k}"), v.as_str());
         }
-        let policy = self.effective_policy(info, bucket);
+        let policy = Self::effective_policy(info, bucket);
         let (decision, _) = self.iam.require(AuthzRequest {
             caller: info.caller.as_ref(),
             action,
@@ -330,11 +330,7 @@ impl Gateway {
 
     /// The bucket policy as it applies to this caller: with `RestrictPublicBuckets` on, a public
     /// policy grants nothing to callers outside the owner's account.
-    fn effective_policy<'a>(
-        &self,
-        info: &RequestInfo,
-        bucket: &'a CachedBucket,
-    ) -> Option<&'a Policy> {
+    fn effective_policy<'a>(info: &RequestInfo, bucket: &'a CachedBucket) -> Option<&'a Policy> {
         let policy = bucket.policy.as_ref()?;
         let restrict = bucket
             .bucket

@@ -77,7 +77,7 @@ fn decode_token(t: &str) -> S3Result<Resume> {
     }
 }
 
-fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<Owner>) -> Vec<Object> {
+fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<&Owner>) -> Vec<Object> {
     listing
         .objects
         .iter()
@@ -89,7 +89,7 @@ fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<Owner
             storage_class: Some(ObjectStorageClass::from_static(
                 ObjectStorageClass::STANDARD,
             )),
-            owner: owner.clone(),
+            owner: owner.cloned(),
             ..Default::default()
         })
         .collect()
@@ -146,7 +146,7 @@ impl Gateway {
             id: Some(bucket.bucket.owner.to_string()),
             display_name: Some(bucket.bucket.owner.to_string()),
         });
-        let contents = objects(&listing, &enc, owner);
+        let contents = objects(&listing, &enc, owner.as_ref());
         let prefixes: Vec<CommonPrefix> = listing
             .common_prefixes
             .iter()
@@ -215,7 +215,7 @@ impl Gateway {
             id: Some(bucket.bucket.owner.to_string()),
             display_name: Some(bucket.bucket.owner.to_string()),
         });
-        let contents = objects(&listing, &enc, owner);
+        let contents = objects(&listing, &enc, owner.as_ref());
         let prefixes: Vec<CommonPrefix> = listing
             .common_prefixes
             .iter()

@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::blob::BlobId;
 
 /// The four Block Public Access switches.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "mirrors S3's four independent switches"
+)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicAccessBlock {
     /// Reject ACLs that grant public access.
@@ -241,12 +245,11 @@ pub fn list_objects(
                 out.common_prefixes.push(common);
                 jumped = true;
                 break;
-            } else {
-                let meta: ObjectMeta = serde_json::from_slice(value)
-                    .map_err(|e| StoreError::Backend(e.to_string()))?;
-                out.resume = Some(Resume::After(key));
-                out.objects.push(meta);
             }
+            let meta: ObjectMeta =
+                serde_json::from_slice(value).map_err(|e| StoreError::Backend(e.to_string()))?;
+            out.resume = Some(Resume::After(key));
+            out.objects.push(meta);
         }
         if !jumped {
             if !full_page {

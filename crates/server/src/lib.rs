@@ -1,5 +1,5 @@
 //! The Gatehouse HTTP server: one axum app that serves IAM and STS over the AWS query
-//! protocol (and, later, S3), authenticates every request with SigV4, authorizes it with
+//! protocol (and, later, S3), authenticates every request with `SigV4`, authorizes it with
 //! IAM policy, and answers in AWS's XML shapes.
 
 mod context;
@@ -55,7 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The signing service of a request's credential scope, if it is signed with SigV4.
+/// The signing service of a request's credential scope, if it is signed with `SigV4`.
 fn scope_service(headers: &HeaderMap, uri: &Uri) -> Option<String> {
     let from_header = headers
         .get(http::header::AUTHORIZATION)
@@ -102,12 +102,9 @@ async fn dispatch(
     if is_query_protocol(&req) || app.s3.is_none() {
         let (parts, body) = req.into_parts();
         let request_id = gatehouse_core::ids::new_request_id();
-        let body = match axum::body::to_bytes(body, MAX_QUERY_BODY).await {
-            Ok(b) => b,
-            Err(_) => {
-                let service = service_of(&parts.headers, &parts.uri, None);
-                return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
-            }
+        let Ok(body) = axum::body::to_bytes(body, MAX_QUERY_BODY).await else {
+            let service = service_of(&parts.headers, &parts.uri, None);
+            return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
         };
         return query_endpoint(
             app,
@@ -176,25 +173,10 @@ async fn dispatch(
 
 /// Which service a query request is for: the credential scope says, else the action's name.
 fn service_of(headers: &HeaderMap, uri: &Uri, action: Option<&str>) -> Service {
-    let scope_service = |text: &str| {
-        let cred = text.split("Credential=").nth(1)?;
-        let service = cred.split('/').nth(3)?;
-        Some(service.to_owned())
-    };
-    let from_header = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(scope_service);
-    let from_query = uri.query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "X-Amz-Credential")
-            .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned))
-    });
-    match from_header.or(from_query).as_deref() {
+    match scope_service(headers, uri).as_deref() {
         Some("sts") => Service::Sts,
-        Some(_) => Service::Iam,
         None if action.is_some_and(sts_api::is_sts_action) => Service::Sts,
-        None => Service::Iam,
+        _ => Service::Iam,
     }
 }
 
@@ -209,10 +191,7 @@ async fn query_endpoint(
     request_id: String,
 ) -> Response {
     let started = Instant::now();
-    let params = match query::QueryParams::decode(uri.query().unwrap_or(""), &body) {
-        Ok(p) => p,
-        Err(e) => return e.into_response_for(Service::Iam, &request_id),
-    };
+    let params = query::QueryParams::decode(uri.query().unwrap_or(""), &body);
     let action = params.get("Action").map(str::to_owned);
     let service = service_of(&headers, &uri, action.as_deref());
     let network = context::network_context(&headers, peer, &app.region);
@@ -220,6 +199,7 @@ async fn query_endpoint(
     let rid = request_id.clone();
     let action_name = action.clone().unwrap_or_default();
     // Authentication and the handler may wait on the store: run them off the async workers.
+    #[allow(clippy::result_large_err, reason = "one value per request, moved once")]
     let outcome = tokio::task::spawn_blocking(move || {
         let ctx =
             request::authenticate(app2, &method, &uri, &headers, &body, service, rid, network)?;

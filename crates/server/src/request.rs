@@ -120,6 +120,10 @@ impl RequestCtx {
 /// Authenticates a query-protocol request: `SigV4` over the exact bytes received, with the
 /// caller's secret from its long-term key or sealed session token.
 #[allow(clippy::too_many_arguments, reason = "the parts of an HTTP request")]
+#[allow(
+    clippy::result_large_err,
+    reason = "returned once per request, straight to the response"
+)]
 pub fn authenticate(
     app: Arc<App>,
     method: &Method,

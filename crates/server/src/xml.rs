@@ -1,5 +1,7 @@
 //! Building XML response bodies in AWS's shapes.
 
+use std::fmt::Write as _;
+
 use quick_xml::escape::escape;
 
 /// An XML document under construction.
@@ -18,7 +20,7 @@ impl Xml {
 
     /// Opens `<name xmlns="ns">`.
     pub fn open_ns(&mut self, name: &str, ns: &str) -> &mut Self {
-        self.out.push_str(&format!("<{name} xmlns=\"{ns}\">"));
+        let _ = write!(self.out, "<{name} xmlns=\"{ns}\">");
         self
     }
 

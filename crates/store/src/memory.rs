@@ -6,10 +6,13 @@ use parking_lot::RwLock;
 
 use crate::{Batch, KeyRange, Store, StoreError, StoreResult, Table, Write};
 
+/// Every entry of every table, ordered by (table, key).
+type Entries = BTreeMap<(Table, Vec<u8>), Vec<u8>>;
+
 /// A store that lives in memory only.
 #[derive(Default)]
 pub struct MemoryStore {
-    tables: RwLock<BTreeMap<(Table, Vec<u8>), Vec<u8>>>,
+    tables: RwLock<Entries>,
 }
 
 impl MemoryStore {

@@ -138,7 +138,7 @@ impl Store for SqliteStore {
         let sql = format!(
             "SELECT k, v FROM {} {clause} ORDER BY k LIMIT {}",
             table.name(),
-            limit.min(i64::MAX as usize)
+            i64::try_from(limit).unwrap_or(i64::MAX)
         );
         let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
         let rows = stmt

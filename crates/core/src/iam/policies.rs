@@ -12,6 +12,10 @@ use crate::state::{Change, IamState};
 use crate::validate;
 
 /// A managed policy as callers see it: customer-managed, or from the AWS catalog.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "short-lived lookup results; boxing would only add an allocation"
+)]
 #[derive(Debug, Clone)]
 pub enum ManagedPolicyRef {
     /// A customer-managed policy of an account.
@@ -361,7 +365,7 @@ impl Iam {
             if !policy.versions.iter().any(|v| v.id == version_id) {
                 return Err(no_such_version(arn, version_id));
             }
-            policy.default_version = version_id.to_owned();
+            version_id.clone_into(&mut policy.default_version);
             policy.updated = now();
             Ok((vec![Change::PutPolicy(policy)], ()))
         })

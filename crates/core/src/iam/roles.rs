@@ -147,7 +147,7 @@ pub(crate) fn bind_trust(
 /// The trust policy as IAM shows and enforces it now: a named user or role that was deleted
 /// (or deleted and re-created) appears as its old unique id, which matches nobody.
 pub fn effective_trust(state: &IamState, role: &Role) -> PolicyDocument {
-    let stale: Vec<(&String, &String)> = role
+    let replaced: Vec<(&String, &String)> = role
         .trust_ids
         .iter()
         .filter(|(arn, id)| {
@@ -158,7 +158,7 @@ pub fn effective_trust(state: &IamState, role: &Role) -> PolicyDocument {
                 != Some(*id)
         })
         .collect();
-    if stale.is_empty() {
+    if replaced.is_empty() {
         return role.trust.clone();
     }
     let Ok(mut value) = serde_json::from_str::<serde_json::Value>(role.trust.text()) else {
@@ -166,7 +166,7 @@ pub fn effective_trust(state: &IamState, role: &Role) -> PolicyDocument {
     };
     let replace = |v: &mut serde_json::Value| {
         if let Some(s) = v.as_str()
-            && let Some((_, id)) = stale.iter().find(|(arn, _)| *arn == s)
+            && let Some((_, id)) = replaced.iter().find(|(arn, _)| *arn == s)
         {
             *v = serde_json::Value::String((*id).clone());
         }
@@ -187,7 +187,7 @@ pub fn effective_trust(state: &IamState, role: &Role) -> PolicyDocument {
 
 impl Iam {
     /// `CreateRole`.
-    pub fn create_role(&self, account: AccountId, params: CreateRole) -> Result<Role> {
+    pub fn create_role(&self, account: AccountId, params: &CreateRole) -> Result<Role> {
         validate::name("roleName", &params.name, 64)?;
         let path = params.path.clone().unwrap_or_else(|| "/".to_owned());
         validate::path("path", &path)?;

@@ -132,10 +132,10 @@ impl Iam {
                         changes.push(Change::PutKey(key));
                     }
                 }
-                user.common.name = n.to_owned();
+                n.clone_into(&mut user.common.name);
             }
             if let Some(p) = new_path {
-                user.common.path = p.to_owned();
+                p.clone_into(&mut user.common.path);
             }
             changes.push(Change::PutUser(user));
             Ok((changes, ()))

@@ -33,7 +33,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     }
     let role = ctx.app.iam.create_role(
         ctx.account(),
-        CreateRole {
+        &CreateRole {
             name: name.to_owned(),
             path: Some(path.to_owned()),
             trust_policy: trust.to_owned(),
