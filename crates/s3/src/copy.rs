@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use s3s::crypto::{Checksum as _, Md5};
 use s3s::dto::{CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, ETag};
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -77,13 +78,14 @@ impl Gateway {
             ));
         }
         let previous = self.object(&bucket.bucket.name, &key).await?;
-        let (blob, md5) = self
-            .copy_blobs(&[(source.blob.clone(), 0, source.size)])
+        let mut md5 = Md5::new();
+        let blob = self
+            .copy_blobs(&[(source.blob.clone(), 0, source.size)], Some(&mut md5))
             .await?;
         let meta = ObjectMeta {
             key: key.clone(),
             size: source.size,
-            etag: body::etag(&md5),
+            etag: body::etag(&md5.finalize()),
             last_modified: gatehouse_core::entities::now(),
             blob,
             headers: if replace_meta {
@@ -130,15 +132,14 @@ impl Gateway {
         }))
     }
 
-    /// Copies byte ranges of blobs, in order, into one new durable blob; returns it with the
-    /// MD5 of what was copied.
+    /// Copies byte ranges of blobs, in order, into one new durable blob; feeds what was copied
+    /// to `md5` when the caller needs the digest (copies do, completed uploads do not).
     pub(crate) async fn copy_blobs(
         &self,
         pieces: &[(crate::blob::BlobId, u64, u64)],
-    ) -> S3Result<(crate::blob::BlobId, [u8; 16])> {
-        use s3s::crypto::Checksum as _;
+        mut md5: Option<&mut Md5>,
+    ) -> S3Result<crate::blob::BlobId> {
         let mut writer = self.blobs.create().await.map_err(internal)?;
-        let mut md5 = s3s::crypto::Md5::new();
         let mut buf = vec![0u8; 256 * 1024];
         for (from, start, len) in pieces {
             let mut src = self.blobs.open_read(from).await.map_err(internal)?;
@@ -151,11 +152,13 @@ impl Gateway {
                 if n == 0 {
                     break;
                 }
-                md5.update(&buf[..n]);
+                if let Some(md5) = md5.as_deref_mut() {
+                    md5.update(&buf[..n]);
+                }
                 writer.write(&buf[..n]).await.map_err(internal)?;
             }
         }
         let (id, _) = self.blobs.commit(writer).await.map_err(internal)?;
-        Ok((id, md5.finalize()))
+        Ok(id)
     }
 }

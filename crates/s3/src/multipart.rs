@@ -214,9 +214,11 @@ impl Gateway {
             None => (0, source.size),
             Some(r) => parse_copy_range(r, source.size)?,
         };
-        let (blob, md5) = self
-            .copy_blobs(&[(source.blob.clone(), start, len)])
+        let mut md5 = s3s::crypto::Md5::new();
+        let blob = self
+            .copy_blobs(&[(source.blob.clone(), start, len)], Some(&mut md5))
             .await?;
+        let md5 = md5.finalize();
         let etag = body::etag(&md5);
         let now = gatehouse_core::entities::now();
         self.store_part(
@@ -305,7 +307,7 @@ impl Gateway {
             chosen.push(part);
         }
         let pieces: Vec<_> = chosen.iter().map(|p| (p.blob.clone(), 0, p.size)).collect();
-        let (blob, _) = self.copy_blobs(&pieces).await?;
+        let blob = self.copy_blobs(&pieces, None).await?;
         let mut md5s = s3s::crypto::Md5::new();
         for p in &chosen {
             md5s.update(&p.md5);

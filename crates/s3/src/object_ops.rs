@@ -19,6 +19,35 @@ use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
 use crate::meta::{self, ObjectMeta, object_key};
 use crate::tagging::{existing_tag_context, header_tags};
 
+/// Sets the fields GET and HEAD share from an object's metadata: length and range, `ETag`,
+/// dates, user metadata, standard headers and the part count.
+macro_rules! fill_object_fields {
+    ($out:expr, $meta:expr, $range:expr) => {{
+        let meta: &ObjectMeta = $meta;
+        let range: Option<&std::ops::Range<u64>> = $range;
+        let length = range.map_or(meta.size, |r| r.end - r.start);
+        $out.content_length = Some(i64::try_from(length).unwrap_or(i64::MAX));
+        $out.content_range = range.map(|r| {
+            format!(
+                "bytes {}-{}/{}",
+                r.start,
+                r.end.saturating_sub(1),
+                meta.size
+            )
+        });
+        $out.accept_ranges = Some("bytes".into());
+        $out.e_tag = Some(ETag::Strong(etag_value(&meta.etag).to_owned()));
+        $out.last_modified = Some(timestamp(meta.last_modified));
+        $out.metadata = Some(meta.metadata.clone().into_iter().collect());
+        $out.content_type = meta.headers.get("content-type").cloned();
+        $out.cache_control = meta.headers.get("cache-control").cloned();
+        $out.content_disposition = meta.headers.get("content-disposition").cloned();
+        $out.content_encoding = meta.headers.get("content-encoding").cloned();
+        $out.content_language = meta.headers.get("content-language").cloned();
+        $out.parts_count = meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+    }};
+}
+
 pub(crate) fn timestamp(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from(std::time::SystemTime::from(t))
 }
@@ -314,32 +343,11 @@ impl Gateway {
         let body = StreamingBlob::wrap(stream);
         let mut out = GetObjectOutput {
             body: Some(body),
-            content_length: Some(i64::try_from(len).unwrap_or(i64::MAX)),
-            content_range: range.as_ref().map(|r| {
-                format!(
-                    "bytes {}-{}/{}",
-                    r.start,
-                    r.end.saturating_sub(1),
-                    meta.size
-                )
-            }),
-            accept_ranges: Some("bytes".into()),
-            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
-            last_modified: Some(timestamp(meta.last_modified)),
-            metadata: Some(meta.metadata.clone().into_iter().collect()),
-            content_type: meta.headers.get("content-type").cloned(),
-            cache_control: meta.headers.get("cache-control").cloned(),
-            content_disposition: meta.headers.get("content-disposition").cloned(),
-            content_encoding: meta.headers.get("content-encoding").cloned(),
-            content_language: meta.headers.get("content-language").cloned(),
-            parts_count: meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
             tag_count: (!meta.tags.is_empty()).then(|| i32::try_from(meta.tags.len()).unwrap_or(0)),
             ..Default::default()
         };
-        let wants_checksums = i
-            .checksum_mode
-            .as_ref()
-            .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"));
+        fill_object_fields!(out, &meta, range.as_ref());
+        let wants_checksums = checksum_mode_enabled(i.checksum_mode.as_ref());
         // A ranged GET never carries the whole object's checksum.
         if wants_checksums && range.is_none() {
             fill_checksums!(out, stored_checksums(&meta));
@@ -375,35 +383,9 @@ impl Gateway {
             Some(n) => part_range(&meta, n)?,
             None => None,
         };
-        let mut out = HeadObjectOutput {
-            content_length: Some(
-                i64::try_from(part.as_ref().map_or(meta.size, |r| r.end - r.start))
-                    .unwrap_or(i64::MAX),
-            ),
-            content_range: part.as_ref().map(|r| {
-                format!(
-                    "bytes {}-{}/{}",
-                    r.start,
-                    r.end.saturating_sub(1),
-                    meta.size
-                )
-            }),
-            accept_ranges: Some("bytes".into()),
-            e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
-            last_modified: Some(timestamp(meta.last_modified)),
-            metadata: Some(meta.metadata.clone().into_iter().collect()),
-            content_type: meta.headers.get("content-type").cloned(),
-            cache_control: meta.headers.get("cache-control").cloned(),
-            content_disposition: meta.headers.get("content-disposition").cloned(),
-            content_encoding: meta.headers.get("content-encoding").cloned(),
-            content_language: meta.headers.get("content-language").cloned(),
-            parts_count: meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX)),
-            ..Default::default()
-        };
-        if i.checksum_mode
-            .as_ref()
-            .is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"))
-        {
+        let mut out = HeadObjectOutput::default();
+        fill_object_fields!(out, &meta, part.as_ref());
+        if checksum_mode_enabled(i.checksum_mode.as_ref()) {
             fill_checksums!(out, stored_checksums(&meta));
         }
         Ok(S3Response::new(out))
@@ -491,6 +473,11 @@ macro_rules! fill_checksums {
     };
 }
 pub(crate) use fill_checksums;
+
+/// True when the request asks for checksums (`x-amz-checksum-mode: ENABLED`).
+fn checksum_mode_enabled(mode: Option<&s3s::dto::ChecksumMode>) -> bool {
+    mode.is_some_and(|m| m.as_str().eq_ignore_ascii_case("ENABLED"))
+}
 
 /// The stored checksums of an object as `(Algorithm, &str)` pairs.
 fn stored_checksums(meta: &ObjectMeta) -> impl Iterator<Item = (Algorithm, &str)> {
