@@ -88,6 +88,9 @@ pub enum Write {
 pub struct Batch {
     /// Keys that must not exist, or the whole batch fails with [`StoreError::Conflict`].
     pub absent: Vec<(Table, Vec<u8>)>,
+    /// Keys whose values just before the writes are returned by [`Store::commit_and_read`]
+    /// (read inside the same transaction, so no other write lands in between).
+    pub read: Vec<(Table, Vec<u8>)>,
     /// The writes, in order.
     pub writes: Vec<Write>,
 }
@@ -102,6 +105,13 @@ impl Batch {
     #[must_use]
     pub fn require_absent(mut self, table: Table, key: impl Into<Vec<u8>>) -> Self {
         self.absent.push((table, key.into()));
+        self
+    }
+
+    /// Asks for the value `key` has just before the batch applies.
+    #[must_use]
+    pub fn read_previous(mut self, table: Table, key: impl Into<Vec<u8>>) -> Self {
+        self.read.push((table, key.into()));
         self
     }
 
@@ -233,8 +243,15 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>>;
 
+    /// Applies `batch` atomically and durably, or not at all, and returns the values the keys
+    /// of `batch.read` had just before it applied, in order. Backends may commit several
+    /// concurrent batches in one transaction (group commit); each still succeeds or fails alone.
+    fn commit_and_read(&self, batch: Batch) -> StoreResult<Vec<Option<Vec<u8>>>>;
+
     /// Applies `batch` atomically and durably, or not at all.
-    fn commit(&self, batch: Batch) -> StoreResult<()>;
+    fn commit(&self, batch: Batch) -> StoreResult<()> {
+        self.commit_and_read(batch).map(drop)
+    }
 
     /// A short name of the backend, for logs.
     fn backend(&self) -> &'static str;

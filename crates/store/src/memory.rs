@@ -43,13 +43,18 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn commit(&self, batch: Batch) -> StoreResult<()> {
+    fn commit_and_read(&self, batch: Batch) -> StoreResult<Vec<Option<Vec<u8>>>> {
         let mut tables = self.tables.write();
         for (table, key) in &batch.absent {
             if tables.contains_key(&(*table, key.clone())) {
                 return Err(StoreError::Conflict(table.name()));
             }
         }
+        let previous = batch
+            .read
+            .into_iter()
+            .map(|k| tables.get(&k).cloned())
+            .collect();
         for write in batch.writes {
             match write {
                 Write::Put { table, key, value } => {
@@ -64,7 +69,7 @@ impl Store for MemoryStore {
                 }
             }
         }
-        Ok(())
+        Ok(previous)
     }
 
     fn backend(&self) -> &'static str {

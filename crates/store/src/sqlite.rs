@@ -1,5 +1,10 @@
 //! The embedded default backend: `SQLite` in WAL mode with `synchronous=FULL`, one writer
 //! connection taking `BEGIN IMMEDIATE`, and a small pool of reader connections.
+//!
+//! Commits are grouped: a batch joins a queue, and whichever caller holds the writer next
+//! applies every queued batch in one transaction — each inside its own savepoint, so a batch
+//! that conflicts is rolled back alone — and pays one WAL fsync for all of them. Each caller
+//! returns only once the transaction holding its batch is durable.
 
 use std::path::Path;
 
@@ -11,8 +16,22 @@ use crate::{Batch, KeyRange, Store, StoreError, StoreResult, Table, Write};
 /// A durable store in one `SQLite` database file.
 pub struct SqliteStore {
     writer: Mutex<Connection>,
+    /// Batches waiting for the next group commit.
+    queue: Mutex<Vec<Queued>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: std::sync::atomic::AtomicUsize,
+}
+
+/// What a committed batch answers: the values read before it applied.
+type Outcome = StoreResult<Vec<Option<Vec<u8>>>>;
+
+/// Where a group commit leaves one batch's outcome for the caller that queued it.
+type Slot = std::sync::Arc<Mutex<Option<Outcome>>>;
+
+/// A batch in the commit queue.
+struct Queued {
+    batch: Batch,
+    slot: Slot,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -61,6 +80,7 @@ impl SqliteStore {
             .collect::<StoreResult<Vec<_>>>()?;
         Ok(Self {
             writer: Mutex::new(writer),
+            queue: Mutex::new(Vec::new()),
             readers,
             next_reader: std::sync::atomic::AtomicUsize::new(0),
         })
@@ -149,46 +169,113 @@ impl Store for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
     }
 
-    fn commit(&self, batch: Batch) -> StoreResult<()> {
-        if batch.writes.is_empty() && batch.absent.is_empty() {
-            return Ok(());
+    fn commit_and_read(&self, batch: Batch) -> Outcome {
+        if batch.writes.is_empty() && batch.absent.is_empty() && batch.read.is_empty() {
+            return Ok(Vec::new());
         }
+        let slot = Slot::default();
+        self.queue.lock().push(Queued {
+            batch,
+            slot: slot.clone(),
+        });
+        // Whoever holds the writer commits everything queued so far; a caller whose batch a
+        // previous holder already committed just takes its outcome.
         let mut conn = self.writer.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        for (table, key) in &batch.absent {
-            let exists: bool = tx
-                .prepare_cached(&format!(
-                    "SELECT EXISTS(SELECT 1 FROM {} WHERE k = ?1)",
-                    table.name()
-                ))
-                .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-                .map_err(backend)?;
-            if exists {
-                return Err(StoreError::Conflict(table.name()));
-            }
+        if let Some(done) = slot.lock().take() {
+            return done;
         }
-        for write in &batch.writes {
-            match write {
-                Write::Put { table, key, value } => tx
-                    .prepare_cached(&format!("INSERT INTO {} (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v", table.name()))
-                    .and_then(|mut s| s.execute(params![key, value])),
-                Write::Delete { table, key } => tx
-                    .prepare_cached(&format!("DELETE FROM {} WHERE k = ?1", table.name()))
-                    .and_then(|mut s| s.execute(params![key])),
-                Write::DeletePrefix { table, prefix } => {
-                    let (clause, args) = bound_sql(&KeyRange::prefix(prefix));
-                    tx.prepare_cached(&format!("DELETE FROM {} {clause}", table.name()))
-                        .and_then(|mut s| s.execute(rusqlite::params_from_iter(args.iter())))
-                }
-            }
-            .map_err(backend)?;
-        }
-        tx.commit().map_err(backend)
+        let group = std::mem::take(&mut *self.queue.lock());
+        commit_group(&mut conn, group);
+        drop(conn);
+        slot.lock()
+            .take()
+            .unwrap_or_else(|| Err(backend("the group commit lost a batch")))
     }
 
     fn backend(&self) -> &'static str {
         "sqlite"
     }
+}
+
+/// Applies `group` in one transaction, each batch in its own savepoint, and leaves every
+/// batch's outcome in its slot.
+fn commit_group(conn: &mut Connection, group: Vec<Queued>) {
+    let mut outcomes: Vec<(Slot, Outcome)> = Vec::with_capacity(group.len());
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let text = e.to_string();
+            for q in group {
+                *q.slot.lock() = Some(Err(StoreError::Backend(text.clone())));
+            }
+            return;
+        }
+    };
+    for q in group {
+        let outcome = match tx.savepoint() {
+            Ok(mut sp) => match apply(&sp, &q.batch) {
+                Ok(previous) => sp.commit().map(|()| previous).map_err(backend),
+                Err(e) => {
+                    let _ = sp.rollback();
+                    Err(e)
+                }
+            },
+            Err(e) => Err(backend(e)),
+        };
+        outcomes.push((q.slot, outcome));
+    }
+    let committed = tx.commit().map_err(|e| e.to_string());
+    for (slot, outcome) in outcomes {
+        let outcome = match (&committed, outcome) {
+            (Ok(()), o) => o,
+            (Err(_), Err(e)) => Err(e),
+            (Err(text), Ok(_)) => Err(StoreError::Backend(text.clone())),
+        };
+        *slot.lock() = Some(outcome);
+    }
+}
+
+/// Checks and applies one batch inside the open transaction, returning the values read
+/// before its writes.
+fn apply(conn: &Connection, batch: &Batch) -> Outcome {
+    for (table, key) in &batch.absent {
+        let exists: bool = conn
+            .prepare_cached(&format!(
+                "SELECT EXISTS(SELECT 1 FROM {} WHERE k = ?1)",
+                table.name()
+            ))
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+            .map_err(backend)?;
+        if exists {
+            return Err(StoreError::Conflict(table.name()));
+        }
+    }
+    let mut previous = Vec::with_capacity(batch.read.len());
+    for (table, key) in &batch.read {
+        let value: Option<Vec<u8>> = conn
+            .prepare_cached(&format!("SELECT v FROM {} WHERE k = ?1", table.name()))
+            .and_then(|mut s| {
+                let mut rows = s.query(params![key])?;
+                rows.next()?.map(|r| r.get(0)).transpose()
+            })
+            .map_err(backend)?;
+        previous.push(value);
+    }
+    for write in &batch.writes {
+        match write {
+            Write::Put { table, key, value } => conn
+                .prepare_cached(&format!("INSERT INTO {} (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v", table.name()))
+                .and_then(|mut s| s.execute(params![key, value])),
+            Write::Delete { table, key } => conn
+                .prepare_cached(&format!("DELETE FROM {} WHERE k = ?1", table.name()))
+                .and_then(|mut s| s.execute(params![key])),
+            Write::DeletePrefix { table, prefix } => {
+                let (clause, args) = bound_sql(&KeyRange::prefix(prefix));
+                conn.prepare_cached(&format!("DELETE FROM {} {clause}", table.name()))
+                    .and_then(|mut s| s.execute(rusqlite::params_from_iter(args.iter())))
+            }
+        }
+        .map_err(backend)?;
+    }
+    Ok(previous)
 }

@@ -136,15 +136,97 @@ fn suite(store: &dyn Store) {
     );
 }
 
+/// Values read by a batch are the ones just before its writes; a failed batch reads nothing
+/// and writes nothing.
+fn read_previous_suite(store: &dyn Store) {
+    let before = store
+        .commit_and_read(
+            Batch::new()
+                .read_previous(Table::Buckets, b"r".to_vec())
+                .put(Table::Buckets, b"r".to_vec(), b"one".to_vec()),
+        )
+        .unwrap();
+    assert_eq!(before, vec![None]);
+    let before = store
+        .commit_and_read(
+            Batch::new()
+                .read_previous(Table::Buckets, b"r".to_vec())
+                .read_previous(Table::Buckets, b"missing".to_vec())
+                .put(Table::Buckets, b"r".to_vec(), b"two".to_vec()),
+        )
+        .unwrap();
+    assert_eq!(before, vec![Some(b"one".to_vec()), None]);
+    let failed = store.commit_and_read(
+        Batch::new()
+            .require_absent(Table::Buckets, b"r".to_vec())
+            .read_previous(Table::Buckets, b"r".to_vec())
+            .put(Table::Buckets, b"r".to_vec(), b"three".to_vec()),
+    );
+    assert!(matches!(failed, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        store.get(Table::Buckets, b"r").unwrap().as_deref(),
+        Some(&b"two"[..])
+    );
+}
+
+/// Many threads committing at once (grouped into shared transactions where the backend does
+/// that): every batch lands exactly once, and of the batches racing for one absent key exactly
+/// one wins while the others fail alone.
+fn concurrent_suite(store: &(dyn Store + Sync)) {
+    let wins = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for t in 0..8u8 {
+            let wins = &wins;
+            scope.spawn(move || {
+                for i in 0..25u8 {
+                    store
+                        .commit(Batch::new().put(Table::Uploads, vec![t, i], vec![t, i]))
+                        .unwrap();
+                    let raced =
+                        store.commit(Batch::new().require_absent(Table::Meta, vec![b'x', i]).put(
+                            Table::Meta,
+                            vec![b'x', i],
+                            vec![t],
+                        ));
+                    match raced {
+                        Ok(()) => {
+                            wins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(StoreError::Conflict(_)) => {}
+                        Err(e) => panic!("unexpected failure: {e}"),
+                    }
+                }
+            });
+        }
+    });
+    let all = store.scan(Table::Uploads, &KeyRange::all(), 1000).unwrap();
+    assert_eq!(all.len(), 200);
+    assert!(all.iter().all(|(k, v)| k == v));
+    assert_eq!(wins.load(std::sync::atomic::Ordering::Relaxed), 25);
+    assert_eq!(
+        store
+            .scan(Table::Meta, &KeyRange::prefix(b"x"), 1000)
+            .unwrap()
+            .len(),
+        25
+    );
+}
+
 #[test]
 fn memory_backend_conforms() {
-    suite(&MemoryStore::new());
+    let store = MemoryStore::new();
+    suite(&store);
+    read_previous_suite(&store);
+    concurrent_suite(&store);
 }
 
 #[test]
 fn sqlite_backend_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    suite(&SqliteStore::open(&dir.path().join("gatehouse.db")).unwrap());
+    let store = SqliteStore::open(&dir.path().join("gatehouse.db")).unwrap();
+    suite(&store);
+    read_previous_suite(&store);
+    concurrent_suite(&store);
 }
 
 #[test]
