@@ -11,7 +11,7 @@ use s3s::crypto::{Checksum, Crc32, Crc32c, Crc64Nvme, Md5, Sha1, Sha256};
 use s3s::dto::StreamingBlob;
 use s3s::{S3Error, S3ErrorCode, S3Result, s3_error};
 
-use crate::blob::{BlobId, BlobStore};
+use crate::blob::{BlobStore, ObjectBody};
 use crate::gateway::{custom_error, internal};
 
 /// A checksum algorithm of S3's flexible checksums.
@@ -162,8 +162,8 @@ impl Expectations {
 /// A body received and verified.
 #[derive(Debug, Clone)]
 pub struct Received {
-    /// The blob.
-    pub blob: BlobId,
+    /// Where the bytes are: inline when they fit the limit given to [`receive`].
+    pub body: ObjectBody,
     /// Bytes stored.
     pub size: u64,
     /// The raw MD5.
@@ -198,15 +198,17 @@ fn stream_error(e: &(dyn std::error::Error + Send + Sync)) -> S3Error {
     }
 }
 
-/// Streams `body` into a new blob, verifying what `expect` declares, and reads the trailing
-/// checksum from `trailers` once the body has ended. On any failure the blob is discarded.
+/// Streams `body` into memory (while it fits `inline_limit` bytes) or a new blob, verifying
+/// what `expect` declares, and reads the trailing checksum from `trailers` once the body has
+/// ended. On any failure the bytes are discarded.
 pub async fn receive(
     blobs: &BlobStore,
+    inline_limit: usize,
     body: Option<StreamingBlob>,
     expect: &Expectations,
     trailers: Option<&s3s::TrailingHeaders>,
 ) -> S3Result<Received> {
-    let mut writer = blobs.create().await.map_err(internal)?;
+    let mut writer = blobs.sink(inline_limit, expect.length);
     let mut md5 = Md5::new();
     let mut algorithms: Vec<Algorithm> = expect.checksums.iter().map(|(a, _)| *a).collect();
     algorithms.extend(expect.trailer);
@@ -220,7 +222,7 @@ pub async fn receive(
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => {
-                    blobs.abort(writer).await;
+                    writer.abort(blobs).await;
                     return Err(stream_error(e.as_ref()));
                 }
             };
@@ -228,8 +230,8 @@ pub async fn receive(
             for (_, h) in &mut hashers {
                 h.update(&chunk);
             }
-            if let Err(e) = writer.write(&chunk).await {
-                blobs.abort(writer).await;
+            if let Err(e) = writer.write(blobs, &chunk).await {
+                writer.abort(blobs).await;
                 return Err(internal(e));
             }
         }
@@ -301,12 +303,12 @@ pub async fn receive(
         Ok(())
     };
     if let Err(e) = check() {
-        blobs.abort(writer).await;
+        writer.abort(blobs).await;
         return Err(e);
     }
-    let (blob, size) = blobs.commit(writer).await.map_err(internal)?;
+    let body = writer.finish(blobs).await.map_err(internal)?;
     Ok(Received {
-        blob,
+        body,
         size,
         md5,
         checksums: computed,

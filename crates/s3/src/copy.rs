@@ -1,4 +1,5 @@
-//! `CopyObject`, and copying blob ranges into new blobs (also used by multipart uploads).
+//! `CopyObject`, and copying byte ranges of object bodies into new bodies (also used by
+//! multipart uploads).
 
 use std::collections::BTreeMap;
 
@@ -7,6 +8,7 @@ use s3s::dto::{CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, 
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use crate::blob::{INLINE_MAX, ObjectBody};
 use crate::body;
 use crate::conditions::{check_copy_source_conditions, etag_value};
 use crate::gateway::{Gateway, internal};
@@ -33,7 +35,7 @@ impl Gateway {
         };
         let source_bucket = self.bucket(src_bucket).await?;
         let source = self.object(src_bucket, src_key).await?;
-        let ctx = existing_tag_context(source.as_ref());
+        let ctx = existing_tag_context(source.as_deref());
         self.authorize(
             &info,
             "s3:GetObject",
@@ -77,17 +79,20 @@ impl Gateway {
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
             ));
         }
-        let previous = self.object(&bucket.bucket.name, &key).await?;
         let mut md5 = Md5::new();
-        let blob = self
-            .copy_blobs(&[(source.blob.clone(), 0, source.size)], Some(&mut md5))
+        let copied = self
+            .copy_pieces(
+                &[(&source.body, 0, source.size)],
+                Some(&mut md5),
+                INLINE_MAX,
+            )
             .await?;
         let meta = ObjectMeta {
             key: key.clone(),
             size: source.size,
             etag: body::etag(&md5.finalize()),
             last_modified: gatehouse_core::entities::now(),
-            blob,
+            body: copied,
             headers: if replace_meta {
                 standard_headers(
                     i.content_type.as_ref(),
@@ -124,41 +129,64 @@ impl Gateway {
             last_modified: Some(timestamp(meta.last_modified)),
             ..Default::default()
         };
-        self.commit_object(&bucket.bucket.name, meta, previous)
-            .await?;
+        self.commit_object(&bucket.bucket.name, &meta).await?;
         Ok(S3Response::new(CopyObjectOutput {
             copy_object_result: Some(result),
             ..Default::default()
         }))
     }
 
-    /// Copies byte ranges of blobs, in order, into one new durable blob; feeds what was copied
-    /// to `md5` when the caller needs the digest (copies do, completed uploads do not).
-    pub(crate) async fn copy_blobs(
+    /// Copies byte ranges of bodies, in order, into one new durable body — inline when the
+    /// result fits `inline_limit` bytes (0: always a blob) — and feeds what was copied to `md5`
+    /// when the caller needs the digest (copies do, completed uploads do not).
+    pub(crate) async fn copy_pieces(
         &self,
-        pieces: &[(crate::blob::BlobId, u64, u64)],
+        pieces: &[(&ObjectBody, u64, u64)],
         mut md5: Option<&mut Md5>,
-    ) -> S3Result<crate::blob::BlobId> {
-        let mut writer = self.blobs.create().await.map_err(internal)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        for (from, start, len) in pieces {
-            let mut src = self.blobs.open_read(from).await.map_err(internal)?;
-            src.seek(std::io::SeekFrom::Start(*start))
-                .await
-                .map_err(internal)?;
-            let mut src = src.take(*len);
-            loop {
-                let n = src.read(&mut buf).await.map_err(internal)?;
-                if n == 0 {
-                    break;
+        inline_limit: usize,
+    ) -> S3Result<ObjectBody> {
+        let total = pieces.iter().map(|(_, _, len)| *len).sum();
+        let mut sink = self.blobs.sink(inline_limit, Some(total));
+        let result = async {
+            let mut buf = vec![0u8; 256 * 1024];
+            for (from, start, len) in pieces {
+                let mut src = match from {
+                    ObjectBody::Inline(data) => {
+                        let piece = usize::try_from(*start)
+                            .ok()
+                            .zip(usize::try_from(*start + *len).ok())
+                            .and_then(|(a, b)| data.get(a..b))
+                            .ok_or_else(|| internal("inline body is shorter than its record"))?;
+                        if let Some(md5) = md5.as_deref_mut() {
+                            md5.update(piece);
+                        }
+                        sink.write(&self.blobs, piece).await.map_err(internal)?;
+                        continue;
+                    }
+                    ObjectBody::Blob(id) => self.blobs.open_read(id).await.map_err(internal)?,
+                };
+                src.seek(std::io::SeekFrom::Start(*start))
+                    .await
+                    .map_err(internal)?;
+                let mut src = src.take(*len);
+                loop {
+                    let n = src.read(&mut buf).await.map_err(internal)?;
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(md5) = md5.as_deref_mut() {
+                        md5.update(&buf[..n]);
+                    }
+                    sink.write(&self.blobs, &buf[..n]).await.map_err(internal)?;
                 }
-                if let Some(md5) = md5.as_deref_mut() {
-                    md5.update(&buf[..n]);
-                }
-                writer.write(&buf[..n]).await.map_err(internal)?;
             }
+            Ok(())
         }
-        let (id, _) = self.blobs.commit(writer).await.map_err(internal)?;
-        Ok(id)
+        .await;
+        if let Err(e) = result {
+            sink.abort(&self.blobs).await;
+            return Err(e);
+        }
+        sink.finish(&self.blobs).await.map_err(internal)
     }
 }

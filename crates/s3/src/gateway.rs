@@ -15,6 +15,7 @@ use s3s::{S3Error, S3ErrorCode, S3Request, S3Result, s3_error};
 use crate::access::{S3Caller, SignedBy};
 use crate::blob::BlobStore;
 use crate::meta::{self, Bucket};
+use crate::object_cache::ObjectCache;
 
 /// The client's address, put in the request's extensions by the HTTP server.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +37,9 @@ pub struct Gateway {
     pub(crate) blobs: BlobStore,
     pub(crate) region: String,
     buckets: RwLock<HashMap<String, Arc<CachedBucket>>>,
+    /// Recently read object records; every object write goes through
+    /// [`Gateway::commit_objects`], which keeps it true.
+    pub(crate) objects: Arc<ObjectCache>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -139,6 +143,7 @@ impl Gateway {
             blobs,
             region,
             buckets: RwLock::new(HashMap::new()),
+            objects: Arc::new(ObjectCache::new(crate::object_cache::DEFAULT_BUDGET)),
         }
     }
 

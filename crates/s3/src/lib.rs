@@ -12,6 +12,7 @@ pub mod gateway;
 mod listing;
 pub mod meta;
 mod multipart;
+mod object_cache;
 mod object_ops;
 pub mod public;
 pub mod seed;

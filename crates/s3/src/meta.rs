@@ -9,7 +9,7 @@ use gatehouse_store::{KeyRange, Store, StoreError, Table, prefix_end};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::blob::BlobId;
+use crate::blob::{BlobId, ObjectBody};
 
 /// The four Block Public Access switches.
 #[allow(
@@ -61,8 +61,10 @@ pub struct ObjectMeta {
     pub etag: String,
     /// When it was written.
     pub last_modified: Timestamp,
-    /// The body's blob.
-    pub blob: BlobId,
+    /// Where the bytes are. Stored as `"blob"`: the blob id, or `null` when the bytes follow the
+    /// record's JSON (see [`encode_object`]).
+    #[serde(rename = "blob", with = "body_field")]
+    pub body: ObjectBody,
     /// `Content-Type` and other standard headers (`Cache-Control`, `Content-Disposition`,
     /// `Content-Encoding`, `Content-Language`, `Expires`).
     #[serde(default)]
@@ -84,6 +86,89 @@ pub struct ObjectMeta {
     pub part_sizes: Vec<u64>,
     /// The account that wrote it.
     pub owner: AccountId,
+}
+
+impl ObjectMeta {
+    /// Roughly the bytes this record holds in memory, for cache budgets.
+    pub fn weight(&self) -> usize {
+        let inline = match &self.body {
+            ObjectBody::Inline(data) => data.len(),
+            ObjectBody::Blob(_) => 0,
+        };
+        let text =
+            |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        256 + inline
+            + self.key.len()
+            + text(&self.headers)
+            + text(&self.metadata)
+            + text(&self.checksums)
+            + self
+                .tags
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+    }
+}
+
+/// The body field of an object record: `Some(blob id)`, or `None` for an inline body.
+mod body_field {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::blob::{BlobId, ObjectBody};
+
+    pub fn serialize<S: Serializer>(body: &ObjectBody, s: S) -> Result<S::Ok, S::Error> {
+        match body {
+            ObjectBody::Blob(id) => Some(id),
+            ObjectBody::Inline(_) => None,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectBody, D::Error> {
+        Ok(match Option::<BlobId>::deserialize(d)? {
+            Some(id) => ObjectBody::Blob(id),
+            // The bytes follow the JSON; `decode_object` puts them here.
+            None => ObjectBody::Inline(bytes::Bytes::new()),
+        })
+    }
+}
+
+/// An object record: its JSON, then the body's bytes when they are inline.
+pub fn encode_object(meta: &ObjectMeta) -> Vec<u8> {
+    let mut out = encode(meta);
+    if let ObjectBody::Inline(data) = &meta.body {
+        out.extend_from_slice(data);
+    }
+    out
+}
+
+/// Reads an object record written by [`encode_object`] (records without inline bytes are plain
+/// JSON, as they always were).
+pub fn decode_object(record: Vec<u8>) -> Result<ObjectMeta, StoreError> {
+    let record = bytes::Bytes::from(record);
+    let mut values = serde_json::Deserializer::from_slice(&record).into_iter::<ObjectMeta>();
+    let mut meta = match values.next() {
+        Some(Ok(meta)) => meta,
+        Some(Err(e)) => {
+            return Err(StoreError::Backend(format!(
+                "stored object record does not read: {e}"
+            )));
+        }
+        None => return Err(StoreError::Backend("empty object record".into())),
+    };
+    let end = values.byte_offset();
+    if let ObjectBody::Inline(data) = &mut meta.body {
+        *data = record.slice(end..);
+    }
+    Ok(meta)
+}
+
+/// Reads and decodes the object record under `key`.
+pub fn get_object(store: &dyn Store, key: &[u8]) -> Result<Option<ObjectMeta>, StoreError> {
+    store
+        .get(Table::Objects, key)?
+        .map(decode_object)
+        .transpose()
 }
 
 /// A multipart upload in progress.
@@ -226,8 +311,9 @@ pub fn list_objects(
             1000,
         )?;
         let full_page = page.len() == 1000;
+        let last_key = page.last().map(|(k, _)| k.clone());
         let mut jumped = false;
-        for (raw_key, value) in &page {
+        for (raw_key, value) in page {
             let key = String::from_utf8_lossy(&raw_key[skip..]).into_owned();
             let rolled = delimiter.and_then(|d| {
                 key.get(prefix.len()..)
@@ -246,8 +332,7 @@ pub fn list_objects(
                 jumped = true;
                 break;
             }
-            let meta: ObjectMeta =
-                serde_json::from_slice(value).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let meta = decode_object(value)?;
             out.resume = Some(Resume::After(key));
             out.objects.push(meta);
         }
@@ -255,9 +340,55 @@ pub fn list_objects(
             if !full_page {
                 return Ok(out);
             }
-            lower = page
-                .last()
-                .map_or(Bound::Unbounded, |(k, _)| Bound::Excluded(k.clone()));
+            lower = last_key.map_or(Bound::Unbounded, Bound::Excluded);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(body: ObjectBody) -> ObjectMeta {
+        ObjectMeta {
+            key: "k".into(),
+            size: 0,
+            etag: "\"x\"".into(),
+            last_modified: Timestamp::UNIX_EPOCH,
+            body,
+            headers: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            tags: vec![],
+            checksums: BTreeMap::new(),
+            parts: None,
+            part_sizes: vec![],
+            owner: "111111111111".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn inline_bodies_round_trip_whatever_their_bytes() {
+        for data in [
+            &b""[..],
+            b"{\"a\":1}",
+            b"  trailing json ] }",
+            &[0u8, 255, 10, 13],
+        ] {
+            let meta = record(ObjectBody::Inline(bytes::Bytes::copy_from_slice(data)));
+            let back = decode_object(encode_object(&meta)).unwrap();
+            assert_eq!(
+                back.body,
+                ObjectBody::Inline(bytes::Bytes::copy_from_slice(data))
+            );
+        }
+    }
+
+    #[test]
+    fn blob_records_stay_plain_json() {
+        let meta = record(ObjectBody::Blob(BlobId("abc".into())));
+        let encoded = encode_object(&meta);
+        let plain: serde_json::Value = serde_json::from_slice(&encoded).unwrap();
+        assert_eq!(plain["blob"], "abc");
+        assert_eq!(decode_object(encoded).unwrap().body, meta.body);
     }
 }

@@ -11,9 +11,10 @@ use s3s::dto::{
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
+use crate::blob::ObjectBody;
 use crate::body::Algorithm;
 use crate::body::{self, Expectations};
-use crate::gateway::{CachedBucket, Gateway};
+use crate::gateway::{CachedBucket, Gateway, internal};
 use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
 use crate::object_ops::{fill_checksums, timestamp};
 
@@ -147,8 +148,10 @@ impl Gateway {
         self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
         let expect = Expectations::from_headers(&req.headers)?;
+        // Parts are always blob files: completion concatenates them.
         let received = body::receive(
             &self.blobs,
+            0,
             req.input.body,
             &expect,
             req.trailing_headers.as_ref(),
@@ -160,7 +163,11 @@ impl Gateway {
             etag: etag.clone(),
             md5: received.md5.to_vec(),
             size: received.size,
-            blob: received.blob.clone(),
+            blob: self
+                .blobs
+                .into_blob(received.body.clone())
+                .await
+                .map_err(internal)?,
             last_modified: gatehouse_core::entities::now(),
         };
         self.store_part(&bucket, &req.input.upload_id, part).await?;
@@ -216,8 +223,9 @@ impl Gateway {
         };
         let mut md5 = s3s::crypto::Md5::new();
         let blob = self
-            .copy_blobs(&[(source.blob.clone(), start, len)], Some(&mut md5))
+            .copy_pieces(&[(&source.body, start, len)], Some(&mut md5), 0)
             .await?;
+        let blob = self.blobs.into_blob(blob).await.map_err(internal)?;
         let md5 = md5.finalize();
         let etag = body::etag(&md5);
         let now = gatehouse_core::entities::now();
@@ -306,20 +314,27 @@ impl Gateway {
             }
             chosen.push(part);
         }
-        let pieces: Vec<_> = chosen.iter().map(|p| (p.blob.clone(), 0, p.size)).collect();
-        let blob = self.copy_blobs(&pieces, None).await?;
+        let bodies: Vec<ObjectBody> = chosen
+            .iter()
+            .map(|p| ObjectBody::Blob(p.blob.clone()))
+            .collect();
+        let pieces: Vec<_> = bodies
+            .iter()
+            .zip(&chosen)
+            .map(|(b, p)| (b, 0, p.size))
+            .collect();
+        let body = self.copy_pieces(&pieces, None, 0).await?;
         let mut md5s = s3s::crypto::Md5::new();
         for p in &chosen {
             md5s.update(&p.md5);
         }
         let etag = format!("\"{}-{}\"", hex::encode(md5s.finalize()), chosen.len());
-        let previous = self.object(&bucket.bucket.name, &key).await?;
         let meta = ObjectMeta {
             key: key.clone(),
             size: chosen.iter().map(|p| p.size).sum(),
             etag: etag.clone(),
             last_modified: gatehouse_core::entities::now(),
-            blob,
+            body,
             headers: upload.headers.clone(),
             metadata: upload.metadata.clone(),
             tags: vec![],
@@ -329,22 +344,21 @@ impl Gateway {
             owner: upload.owner,
         };
         // The object and the end of the upload commit together.
+        let k = object_key(&bucket.bucket.name, &key);
         let batch = end_upload(
-            Batch::new().put(
+            Batch::new().read_previous(Table::Objects, k.clone()).put(
                 Table::Objects,
-                object_key(&bucket.bucket.name, &key),
-                meta::encode(&meta),
+                k,
+                meta::encode_object(&meta),
             ),
             &bucket.bucket.name,
             &upload.id,
         );
-        self.blocking(move |s| s.commit(batch)).await?;
+        let previous = self.commit_objects(batch).await?;
         for p in &stored {
             self.blobs.remove(&p.blob).await;
         }
-        if let Some(prev) = previous {
-            self.blobs.remove(&prev.blob).await;
-        }
+        self.release_replaced(previous, Some(&meta.body)).await;
         Ok(S3Response::new(CompleteMultipartUploadOutput {
             bucket: Some(bucket.bucket.name.clone()),
             key: Some(key.clone()),

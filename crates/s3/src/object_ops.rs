@@ -2,22 +2,22 @@
 //! context keys they share with copies and tagging.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use crate::blob::{INLINE_MAX, ObjectBody};
+use crate::body::{self, Algorithm, Expectations};
+use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
+use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal, store_error};
+use crate::meta::{self, ObjectMeta, object_key};
+use crate::tagging::{existing_tag_context, header_tags};
 use gatehouse_policy::ContextValue;
-use gatehouse_store::{Batch, Table};
+use gatehouse_store::{Batch, Table, Write};
 use s3s::dto::{
     DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput, DeleteObjectsOutput, DeletedObject,
     ETag, GetObjectInput, GetObjectOutput, HeadObjectInput, HeadObjectOutput, Metadata,
-    PutObjectInput, PutObjectOutput, StreamingBlob, Timestamp, TimestampFormat,
+    PutObjectInput, PutObjectOutput, Timestamp, TimestampFormat,
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-
-use crate::body::{self, Algorithm, Expectations};
-use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
-use crate::meta::{self, ObjectMeta, object_key};
-use crate::tagging::{existing_tag_context, header_tags};
 
 /// Sets the fields GET and HEAD share from an object's metadata: length and range, `ETag`,
 /// dates, user metadata, standard headers and the part count.
@@ -157,30 +157,103 @@ pub(crate) fn as_refs(v: &[(String, ContextValue)]) -> Vec<(&str, ContextValue)>
 }
 
 impl Gateway {
-    /// The metadata of `key` in `bucket`.
-    pub(crate) async fn object(&self, bucket: &str, key: &str) -> S3Result<Option<ObjectMeta>> {
-        let k = object_key(bucket, key);
-        self.blocking(move |s| meta::get(s, Table::Objects, &k))
-            .await
-    }
-
-    /// Commits object metadata after its blob is durable, and drops the blob it replaced.
-    pub(crate) async fn commit_object(
+    /// The record of `key` in `bucket`, from the object cache or (one blocking read) the store.
+    pub(crate) async fn object(
         &self,
         bucket: &str,
-        meta: ObjectMeta,
-        previous: Option<ObjectMeta>,
-    ) -> S3Result<()> {
-        let k = object_key(bucket, &meta.key);
-        let record = meta::encode(&meta);
-        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
+        key: &str,
+    ) -> S3Result<Option<Arc<ObjectMeta>>> {
+        let k = object_key(bucket, key);
+        let miss = match self.objects.get(&k) {
+            Ok(hit) => return Ok(Some(hit)),
+            Err(miss) => miss,
+        };
+        let cache = self.objects.clone();
+        self.blocking(move |s| {
+            let found = meta::get_object(s, &k)?.map(Arc::new);
+            if let Some(meta) = &found {
+                cache.fill(miss, k, meta);
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// Commits a batch that writes object records and returns the previous records it asked
+    /// for ([`Batch::read_previous`]), decoded. The cache forgets every record written before
+    /// the blocking task ends, so even a request dropped mid-commit leaves it true.
+    pub(crate) async fn commit_objects(&self, batch: Batch) -> S3Result<Vec<Option<ObjectMeta>>> {
+        let cache = self.objects.clone();
+        let previous = self
+            .blocking(move |s| {
+                let written: Vec<Vec<u8>> = batch
+                    .writes
+                    .iter()
+                    .filter_map(|w| match w {
+                        Write::Put {
+                            table: Table::Objects,
+                            key,
+                            ..
+                        }
+                        | Write::Delete {
+                            table: Table::Objects,
+                            key,
+                        } => Some(key.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let broad = batch.writes.iter().any(|w| {
+                    matches!(
+                        w,
+                        Write::DeletePrefix {
+                            table: Table::Objects,
+                            ..
+                        }
+                    )
+                });
+                let result = s.commit_and_read(batch);
+                for k in &written {
+                    cache.invalidate(k);
+                }
+                if broad {
+                    cache.clear();
+                }
+                result
+            })
             .await?;
-        if let Some(prev) = previous
-            && prev.blob != meta.blob
-        {
-            self.blobs.remove(&prev.blob).await;
-        }
+        previous
+            .into_iter()
+            .map(|r| r.map(meta::decode_object).transpose())
+            .collect::<Result<_, _>>()
+            .map_err(store_error)
+    }
+
+    /// Commits an object record whose body is durable, and drops the blob of the record it
+    /// replaced (read inside the same commit, so racing writers each drop exactly what they
+    /// replaced).
+    pub(crate) async fn commit_object(&self, bucket: &str, meta: &ObjectMeta) -> S3Result<()> {
+        let k = object_key(bucket, &meta.key);
+        let batch = Batch::new().read_previous(Table::Objects, k.clone()).put(
+            Table::Objects,
+            k,
+            meta::encode_object(meta),
+        );
+        let previous = self.commit_objects(batch).await?;
+        self.release_replaced(previous, Some(&meta.body)).await;
         Ok(())
+    }
+
+    /// Removes the blobs of replaced or deleted records, except the one still in use.
+    pub(crate) async fn release_replaced(
+        &self,
+        previous: Vec<Option<ObjectMeta>>,
+        kept: Option<&ObjectBody>,
+    ) {
+        for prev in previous.into_iter().flatten() {
+            if kept != Some(&prev.body) {
+                self.blobs.release(&prev.body).await;
+            }
+        }
     }
 
     /// `NoSuchKey` when the caller may list the bucket, `AccessDenied` otherwise, as S3 does.
@@ -213,9 +286,9 @@ impl Gateway {
         key: &str,
         [if_match, if_none_match]: [Option<&s3s::dto::ETagCondition>; 2],
         [if_modified_since, if_unmodified_since]: [Option<&Timestamp>; 2],
-    ) -> S3Result<ObjectMeta> {
+    ) -> S3Result<Arc<ObjectMeta>> {
         let meta = self.object(&bucket.bucket.name, key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
+        let ctx = existing_tag_context(meta.as_deref());
         self.authorize(info, "s3:GetObject", bucket, Some(key), &as_refs(&ctx))?;
         let Some(meta) = meta else {
             return Err(self.missing_key(info, bucket, key));
@@ -249,15 +322,20 @@ impl Gateway {
                 &as_refs(&extra),
             )?;
         }
-        let previous = self.object(&bucket.bucket.name, &key).await?;
-        check_write_conditions(
-            req.input.if_match.as_ref(),
-            req.input.if_none_match.as_ref(),
-            previous.as_ref(),
-        )?;
+        // Only a conditional PUT needs the current record before the body; the commit reads
+        // the one it replaces itself.
+        if req.input.if_match.is_some() || req.input.if_none_match.is_some() {
+            let current = self.object(&bucket.bucket.name, &key).await?;
+            check_write_conditions(
+                req.input.if_match.as_ref(),
+                req.input.if_none_match.as_ref(),
+                current.as_deref(),
+            )?;
+        }
         let expect = Expectations::from_headers(&req.headers)?;
         let received = body::receive(
             &self.blobs,
+            INLINE_MAX,
             req.input.body.take(),
             &expect,
             req.trailing_headers.as_ref(),
@@ -269,7 +347,7 @@ impl Gateway {
             size: received.size,
             etag: body::etag(&received.md5),
             last_modified: gatehouse_core::entities::now(),
-            blob: received.blob.clone(),
+            body: received.body.clone(),
             headers: standard_headers(
                 i.content_type.as_ref(),
                 i.cache_control.as_ref(),
@@ -293,8 +371,7 @@ impl Gateway {
                 .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
         };
         let etag = meta.etag.clone();
-        self.commit_object(&bucket.bucket.name, meta, previous)
-            .await?;
+        self.commit_object(&bucket.bucket.name, &meta).await?;
         let mut out = PutObjectOutput {
             e_tag: Some(ETag::Strong(etag_value(&etag).to_owned())),
             ..Default::default()
@@ -333,14 +410,11 @@ impl Gateway {
         let (start, len) = range
             .as_ref()
             .map_or((0, meta.size), |r| (r.start, r.end - r.start));
-        let mut file = self.blobs.open_read(&meta.blob).await.map_err(internal)?;
-        if start > 0 {
-            file.seek(std::io::SeekFrom::Start(start))
-                .await
-                .map_err(internal)?;
-        }
-        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
-        let body = StreamingBlob::wrap(stream);
+        let body = meta
+            .body
+            .read_range(&self.blobs, start, len)
+            .await
+            .map_err(internal)?;
         let mut out = GetObjectOutput {
             body: Some(body),
             tag_count: (!meta.tags.is_empty()).then(|| i32::try_from(meta.tags.len()).unwrap_or(0)),
@@ -403,14 +477,15 @@ impl Gateway {
         Ok(S3Response::new(DeleteObjectOutput::default()))
     }
 
+    /// Deletes an object record (if any) and then its blob, in one commit that reads what it
+    /// deletes.
     async fn remove_object(&self, bucket: &str, key: &str) -> S3Result<()> {
-        let Some(meta) = self.object(bucket, key).await? else {
-            return Ok(());
-        };
         let k = object_key(bucket, key);
-        self.blocking(move |s| s.commit(Batch::new().delete(Table::Objects, k)))
-            .await?;
-        self.blobs.remove(&meta.blob).await;
+        let batch = Batch::new()
+            .read_previous(Table::Objects, k.clone())
+            .delete(Table::Objects, k);
+        let previous = self.commit_objects(batch).await?;
+        self.release_replaced(previous, None).await;
         Ok(())
     }
 

@@ -40,7 +40,8 @@ pub fn create_bucket(
     }
 }
 
-/// Stores an object durably (blob first, then metadata).
+/// Stores an object durably (a blob first when it is too big to be inline, then the record).
+/// Only for a store no running gateway caches (seeding before start-up).
 pub async fn put_object(
     store: &dyn Store,
     data_dir: &Path,
@@ -52,16 +53,17 @@ pub async fn put_object(
 ) -> std::io::Result<()> {
     use s3s::crypto::Checksum as _;
     let blobs = BlobStore::open(&data_dir.join("objects"))?;
-    let mut writer = blobs.create().await?;
-    writer.write(bytes).await?;
-    let (blob, size) = blobs.commit(writer).await?;
+    let mut sink = blobs.sink(crate::blob::INLINE_MAX, Some(bytes.len() as u64));
+    sink.write(&blobs, bytes).await?;
+    let size = sink.len();
+    let body = sink.finish(&blobs).await?;
     let md5 = s3s::crypto::Md5::checksum(bytes);
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
         etag: body::etag(&md5),
         last_modified: gatehouse_core::entities::now(),
-        blob,
+        body,
         headers: [("content-type".to_owned(), content_type.to_owned())]
             .into_iter()
             .collect(),
@@ -73,6 +75,10 @@ pub async fn put_object(
         owner,
     };
     store
-        .commit(Batch::new().put(Table::Objects, object_key(bucket, key), meta::encode(&meta)))
+        .commit(Batch::new().put(
+            Table::Objects,
+            object_key(bucket, key),
+            meta::encode_object(&meta),
+        ))
         .map_err(std::io::Error::other)
 }

@@ -1,5 +1,7 @@
 //! Object tags: the tag rules, the `x-amz-tagging` header, and the tagging operations.
 
+use std::sync::Arc;
+
 use gatehouse_policy::ContextValue;
 use gatehouse_store::{Batch, Table};
 use s3s::dto::{
@@ -95,6 +97,14 @@ pub(crate) fn existing_tag_context(meta: Option<&ObjectMeta>) -> Vec<(String, Co
 }
 
 impl Gateway {
+    /// Rewrites an object's record with changed tags; the body stays where it is.
+    async fn write_record(&self, bucket: &str, meta: &ObjectMeta) -> S3Result<()> {
+        let k = object_key(bucket, &meta.key);
+        self.commit_objects(Batch::new().put(Table::Objects, k, meta::encode_object(meta)))
+            .await?;
+        Ok(())
+    }
+
     pub(crate) async fn op_put_object_tagging(
         &self,
         req: S3Request<PutObjectTaggingInput>,
@@ -104,7 +114,7 @@ impl Gateway {
         let key = req.input.key.clone();
         let meta = self.object(&bucket.bucket.name, &key).await?;
         let tags = tag_pairs(&req.input.tagging.tag_set)?;
-        let mut ctx = existing_tag_context(meta.as_ref());
+        let mut ctx = existing_tag_context(meta.as_deref());
         ctx.extend(put_context(&http::HeaderMap::new(), &tags));
         self.authorize(
             &info,
@@ -116,11 +126,8 @@ impl Gateway {
         let Some(mut meta) = meta else {
             return Err(self.missing_key(&info, &bucket, &key));
         };
-        meta.tags = tags;
-        let k = object_key(&bucket.bucket.name, &key);
-        let record = meta::encode(&meta);
-        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
-            .await?;
+        Arc::make_mut(&mut meta).tags = tags;
+        self.write_record(&bucket.bucket.name, &meta).await?;
         Ok(S3Response::new(PutObjectTaggingOutput::default()))
     }
 
@@ -132,7 +139,7 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
         let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
+        let ctx = existing_tag_context(meta.as_deref());
         self.authorize(
             &info,
             "s3:GetObjectTagging",
@@ -157,7 +164,7 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
         let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_ref());
+        let ctx = existing_tag_context(meta.as_deref());
         self.authorize(
             &info,
             "s3:DeleteObjectTagging",
@@ -168,11 +175,8 @@ impl Gateway {
         let Some(mut meta) = meta else {
             return Err(self.missing_key(&info, &bucket, &key));
         };
-        meta.tags.clear();
-        let k = object_key(&bucket.bucket.name, &key);
-        let record = meta::encode(&meta);
-        self.blocking(move |s| s.commit(Batch::new().put(Table::Objects, k, record)))
-            .await?;
+        Arc::make_mut(&mut meta).tags.clear();
+        self.write_record(&bucket.bucket.name, &meta).await?;
         Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
     }
 }
