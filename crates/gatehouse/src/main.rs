@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: request handling allocates many small, short-lived
+/// buffers across threads, where glibc's malloc spends a tenth of a GET's CPU time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Gatehouse: a self-hosted, AWS-compatible IAM + STS + S3 server.
 #[derive(Debug, Parser)]
 #[command(name = "gatehouse", version, about)]
