@@ -45,7 +45,8 @@ pub struct AuthzDecision {
     pub policy_type: Option<PolicyType>,
     /// AWS's `AccessDenied` message, when denied.
     pub message: Option<String>,
-    /// The decision and its reason, for logs.
+    /// The decision and its reason, worded for denials (empty when allowed: `policy_type` names
+    /// the granting layer).
     pub reason: String,
 }
 
@@ -292,6 +293,12 @@ pub fn add_iam_resource_tags(state: &IamState, resource: &str, ctx: &mut Request
 impl Iam {
     /// Decides a request as AWS would.
     pub fn authorize(&self, req: AuthzRequest<'_>) -> AuthzDecision {
+        self.decide(req).0
+    }
+
+    /// Decides a request, and hands back the context as completed for the decision (a denial
+    /// seals it into its encoded message).
+    fn decide(&self, req: AuthzRequest<'_>) -> (AuthzDecision, RequestContext) {
         let now = Timestamp::now();
         let state = self.state();
         let mut context = req.context;
@@ -306,12 +313,13 @@ impl Iam {
             .caller
             .map_or(gatehouse_policy::Principal::Anonymous, Caller::principal);
         let Some(action) = Action::parse(req.action) else {
-            return AuthzDecision {
+            let decision = AuthzDecision {
                 outcome: Outcome::ImplicitDeny,
                 policy_type: None,
                 message: Some("Access Denied".into()),
                 reason: format!("malformed action {}", req.action),
             };
+            return (decision, context);
         };
         let resource = Resource::parse(req.resource).unwrap_or(Resource::Any);
         let set = PolicySet {
@@ -330,38 +338,47 @@ impl Iam {
             context: &context,
         };
         let decision: Decision<'_> = evaluate(&set, &request);
+        let allowed = decision.outcome == Outcome::Allow;
         let policy_type = match decision.reason {
             gatehouse_policy::Reason::Allowed { by, .. } => Some(by.policy_type),
             _ => decision.denying_policy_type(),
         };
-        AuthzDecision {
+        let decision = AuthzDecision {
             outcome: decision.outcome,
             policy_type,
             message: decision.denial_message(&request, req.style),
-            reason: decision.to_string(),
-        }
+            // Worded only when someone will read it: a denial's encoded message.
+            reason: if allowed {
+                String::new()
+            } else {
+                decision.to_string()
+            },
+        };
+        (decision, context)
     }
 
     /// Decides a request and turns a denial into AWS's `AccessDenied`, carrying an encoded
     /// account of the decision for `sts:DecodeAuthorizationMessage`. The decision is returned
     /// either way, for logs.
     pub fn require(&self, req: AuthzRequest<'_>) -> (AuthzDecision, Result<()>) {
-        let caller = req.caller;
-        let action = req.action.to_owned();
-        let resource = req.resource.to_owned();
-        let resource_policy = req.resource_policy.cloned();
-        let context = req.context.clone();
-        let resource_account = req.resource_account;
-        let decision = self.authorize(req);
+        let AuthzRequest {
+            caller,
+            action,
+            resource,
+            resource_account,
+            resource_policy,
+            ..
+        } = req;
+        let (decision, context) = self.decide(req);
         if decision.is_allowed() {
             return (decision, Ok(()));
         }
         let encoded = self.encode_authorization_message(
             caller,
-            &action,
-            &resource,
+            action,
+            resource,
             resource_account,
-            resource_policy.as_ref(),
+            resource_policy,
             context,
             &decision,
         );
