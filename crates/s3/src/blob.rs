@@ -14,6 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 /// The largest body kept in the object's record instead of a blob file.
 pub const INLINE_MAX: usize = 16 * 1024;
 
+/// The largest read of a blob file in one hop to a blocking thread.
+const READ_CHUNK: usize = 1024 * 1024;
+
 /// Where an object's bytes are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectBody {
@@ -43,7 +46,10 @@ impl ObjectBody {
                 if start > 0 {
                     file.seek(io::SeekFrom::Start(start)).await?;
                 }
-                let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 64 * 1024);
+                // Each read is a hop to a blocking thread: large reads keep big GETs near the
+                // speed of the page cache.
+                let chunk = usize::try_from(len).map_or(READ_CHUNK, |n| n.clamp(1, READ_CHUNK));
+                let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), chunk);
                 Ok(s3s::dto::StreamingBlob::wrap(stream))
             }
         }
