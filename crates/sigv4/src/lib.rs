@@ -29,4 +29,6 @@ pub use parse::{
     ALGORITHM, CredentialScope, SignatureLocation, SignedRequest, TERMINATOR, format_amz_date,
     parse_amz_date,
 };
-pub use verify::{MAX_CLOCK_SKEW_SECS, MAX_PRESIGNED_EXPIRES_SECS, signature, signing_key};
+pub use verify::{
+    MAX_CLOCK_SKEW_SECS, MAX_PRESIGNED_EXPIRES_SECS, cached_signing_key, signature, signing_key,
+};

@@ -37,6 +37,48 @@ pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8
     hmac(&k_service, b"aws4_request")
 }
 
+/// How many signing keys each thread remembers.
+const RECENT_KEYS: usize = 16;
+
+/// One remembered signing key and what it was derived from.
+struct RecentKey {
+    secret: String,
+    date: String,
+    region: String,
+    service: String,
+    key: [u8; 32],
+}
+
+thread_local! {
+    /// Signing keys this thread derived recently. A key changes once a day per secret, region
+    /// and service, so nearly every request reuses one; per thread, so no lock is shared.
+    static RECENT: std::cell::RefCell<Vec<RecentKey>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`signing_key`], remembered per thread for the (secret, date, region, service) it serves.
+pub fn cached_signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if let Some(hit) = recent.iter().find(|k| {
+            k.date == date && k.region == region && k.service == service && k.secret == secret
+        }) {
+            return hit.key;
+        }
+        let key = signing_key(secret, date, region, service);
+        if recent.len() >= RECENT_KEYS {
+            recent.remove(0);
+        }
+        recent.push(RecentKey {
+            secret: secret.to_owned(),
+            date: date.to_owned(),
+            region: region.to_owned(),
+            service: service.to_owned(),
+            key,
+        });
+        key
+    })
+}
+
 /// The hex signature of a string to sign under a signing key.
 pub fn signature(signing_key: &[u8; 32], string_to_sign: &str) -> String {
     hex::encode(hmac(signing_key, string_to_sign.as_bytes()))
@@ -183,7 +225,7 @@ impl SignedRequest {
         self.check_scope()?;
         let canonical_request = self.canonical_request(method, uri, headers, body, options)?;
         let string_to_sign = self.string_to_sign(&canonical_request);
-        let key = signing_key(
+        let key = cached_signing_key(
             secret_access_key,
             &self.scope.date,
             &self.scope.region,
@@ -228,5 +270,28 @@ mod tests {
             hex::encode(key),
             "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
         );
+    }
+
+    /// The remembered key is always the one the inputs derive, across rotations, other days and
+    /// more scopes than the cache holds.
+    #[test]
+    fn cached_signing_keys_match_derived_ones() {
+        let secrets = [
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "another-secret",
+            "rotated",
+        ];
+        for round in 0..3 {
+            for (i, secret) in secrets.iter().enumerate() {
+                for day in 0..(RECENT_KEYS + 3) {
+                    let date = format!("201502{:02}", day + 1);
+                    let service = if (round + i) % 2 == 0 { "iam" } else { "sts" };
+                    assert_eq!(
+                        cached_signing_key(secret, &date, "us-east-1", service),
+                        signing_key(secret, &date, "us-east-1", service),
+                    );
+                }
+            }
+        }
     }
 }
