@@ -15,6 +15,7 @@ mod multipart;
 mod object_cache;
 mod object_ops;
 pub mod public;
+mod records;
 pub mod seed;
 mod service;
 mod tagging;
