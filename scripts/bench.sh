@@ -273,9 +273,10 @@ fi
 
 echo "RSS after the runs: $(rss_kib "$pid") KiB"
 
-echo "1 GiB GET ..."
+echo "${big_mib} MiB GET ..."
 big=$dir/big.bin
 head -c $((big_mib * 1024 * 1024)) /dev/urandom >"$big"
+echo "$big_mib" >"$dir/big-mib.txt"
 aws s3 cp "$big" s3://log-bucket/big.bin --profile prod --only-show-errors
 # Presigned with SigV4 (the CLI's default for us-east-1 is SigV2, which S3 no longer takes).
 printf '[profile prod-v4]\nregion = us-east-1\nendpoint_url = %s\ns3 =\n    signature_version = s3v4\n\n' "$endpoint" >>"$AWS_CONFIG_FILE"
@@ -292,6 +293,31 @@ subprocess.run(["cat", sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
 print(os.path.getsize(sys.argv[1]) / (time.perf_counter() - t))
 PY
 done
+# The ceiling of this client and loopback TCP: a bare HTTP responder that hands the same file to
+# the kernel with sendfile(2) (no copy through user space at all).
+ceiling_port=$(free_port)
+python3 - "$big" "$ceiling_port" <<'PY' &
+import os, socket, sys
+path, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen()
+for _ in range(4):
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(f"HTTP/1.1 200 OK\r\nContent-Length: {os.path.getsize(path)}\r\nConnection: close\r\n\r\n".encode())
+    with open(path, "rb") as f:
+        c.sendfile(f)
+    c.close()
+PY
+ceiling_pid=$!
+: >"$dir/big-ceiling.txt"
+until curl -s -o /dev/null "http://127.0.0.1:$ceiling_port/"; do sleep 0.1; done
+for _ in 1 2 3; do
+    curl -sf -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$ceiling_port/" >>"$dir/big-ceiling.txt"
+done
+wait "$ceiling_pid" || true
 rm -f "$big"
 
 echo "Start-up ..."
