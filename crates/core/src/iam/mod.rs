@@ -57,8 +57,8 @@ pub struct AccountSetup {
 pub struct Iam {
     /// Session tokens already opened: opening one costs an AEAD decryption and a JSON parse
     /// per request otherwise. Tokens are immutable, so entries never go stale; the map is
-    /// cleared when it reaches its bound.
-    sessions: Mutex<std::collections::HashMap<String, crate::credentials::Credential>>,
+    /// cleared when it reaches its bound. Read-locked by lookups, so requests share it.
+    sessions: RwLock<std::collections::HashMap<String, crate::credentials::Credential>>,
     /// Long-term secrets already opened, by key id; dropped whenever the key is written.
     secrets: Mutex<std::collections::HashMap<AccessKeyId, SecretAccessKey>>,
     state: RwLock<IamState>,
@@ -89,7 +89,7 @@ impl Iam {
     pub fn open(store: Arc<dyn Store>, sealer: Sealer) -> Result<Self> {
         let state = IamState::load(store.as_ref())?;
         Ok(Self {
-            sessions: Mutex::new(std::collections::HashMap::new()),
+            sessions: RwLock::new(std::collections::HashMap::new()),
             secrets: Mutex::new(std::collections::HashMap::new()),
             state: RwLock::new(state),
             writer: Mutex::new(()),
@@ -255,7 +255,7 @@ impl Iam {
         id: &AccessKeyId,
     ) -> Option<crate::credentials::Credential> {
         self.sessions
-            .lock()
+            .read()
             .get(token)
             .filter(|c| c.caller.access_key_id == *id)
             .cloned()
@@ -264,7 +264,7 @@ impl Iam {
     /// Remembers an opened session token.
     pub(crate) fn cache_session(&self, token: &str, cred: &crate::credentials::Credential) {
         const BOUND: usize = 16_384;
-        let mut sessions = self.sessions.lock();
+        let mut sessions = self.sessions.write();
         if sessions.len() >= BOUND {
             sessions.clear();
         }
