@@ -57,7 +57,7 @@ impl ObjectBody {
 }
 
 /// `len` bytes of `data` from `start`, or an error when they are not all there.
-fn slice(data: &Bytes, start: u64, len: u64) -> io::Result<Bytes> {
+pub(crate) fn slice(data: &Bytes, start: u64, len: u64) -> io::Result<Bytes> {
     let start = usize::try_from(start).map_err(io::Error::other)?;
     let end = start.saturating_add(usize::try_from(len).map_err(io::Error::other)?);
     if end > data.len() {

@@ -152,15 +152,11 @@ impl Gateway {
             for (from, start, len) in pieces {
                 let mut src = match from {
                     ObjectBody::Inline(data) => {
-                        let piece = usize::try_from(*start)
-                            .ok()
-                            .zip(usize::try_from(*start + *len).ok())
-                            .and_then(|(a, b)| data.get(a..b))
-                            .ok_or_else(|| internal("inline body is shorter than its record"))?;
+                        let piece = crate::blob::slice(data, *start, *len).map_err(internal)?;
                         if let Some(md5) = md5.as_deref_mut() {
-                            md5.update(piece);
+                            md5.update(&piece);
                         }
-                        sink.write(&self.blobs, piece).await.map_err(internal)?;
+                        sink.write(&self.blobs, &piece).await.map_err(internal)?;
                         continue;
                     }
                     ObjectBody::Blob(id) => self.blobs.open_read(id).await.map_err(internal)?,
