@@ -61,6 +61,8 @@ impl S3Auth for GatehouseAuth {
 pub struct GatehouseAccess {
     /// The IAM directory.
     pub iam: Arc<Iam>,
+    /// The server's region, recorded as where long-term keys were last used.
+    pub region: String,
 }
 
 /// A query parameter of a URI, percent-decoded.
@@ -142,7 +144,8 @@ impl S3Access for GatehouseAccess {
         {
             let iam = self.iam.clone();
             let id = c.access_key_id.clone();
-            tokio::task::spawn_blocking(move || iam.note_key_used(&id, "s3", "us-east-1"));
+            let region = self.region.clone();
+            tokio::task::spawn_blocking(move || iam.note_key_used(&id, "s3", &region));
         }
         if let Some(notes) = cx.extensions_mut().get::<crate::gateway::AuthzNotes>() {
             notes.set_principal(

@@ -73,7 +73,10 @@ pub fn service(
     let gateway = Gateway::new(iam.clone(), store, blobs, region.to_owned());
     let mut builder = S3ServiceBuilder::new(gateway);
     builder.set_auth(GatehouseAuth { iam: iam.clone() });
-    builder.set_access(GatehouseAccess { iam });
+    builder.set_access(GatehouseAccess {
+        iam,
+        region: region.to_owned(),
+    });
     builder.set_host(Hosts::new(host_bases));
     Ok(builder.build())
 }
