@@ -19,6 +19,7 @@ mod records;
 pub mod seed;
 mod service;
 mod tagging;
+mod versions;
 
 use std::path::Path;
 use std::sync::Arc;

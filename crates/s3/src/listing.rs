@@ -22,7 +22,7 @@ const KEY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
-fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String> {
+pub(crate) fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String> {
     let url = match encoding {
         None => false,
         Some(e) if e.as_str() == "url" => true,
@@ -42,7 +42,22 @@ fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String>
     })
 }
 
-fn max_keys(value: Option<i32>) -> S3Result<usize> {
+/// Where a listing that names a marker resumes: a marker that is a common prefix resumes past
+/// everything under it, any other after it.
+pub(crate) fn resume_from_marker(
+    marker: Option<&str>,
+    prefix: &str,
+    delimiter: Option<&str>,
+) -> Option<Resume> {
+    marker.filter(|m| !m.is_empty()).map(|m| match delimiter {
+        Some(d) if !d.is_empty() && m.ends_with(d) && m.starts_with(prefix) => {
+            Resume::Past(m.to_owned())
+        }
+        _ => Resume::After(m.to_owned()),
+    })
+}
+
+pub(crate) fn max_keys(value: Option<i32>) -> S3Result<usize> {
     match value {
         None => Ok(1000),
         Some(n) if n < 0 => Err(s3_error!(
@@ -96,7 +111,7 @@ fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<&Owne
 }
 
 impl Gateway {
-    fn list_context(
+    pub(crate) fn list_context(
         prefix: &str,
         delimiter: Option<&str>,
         max: Option<i32>,
@@ -192,17 +207,7 @@ impl Gateway {
         )?;
         let enc = encoder(i.encoding_type.as_ref())?;
         let max = max_keys(i.max_keys)?;
-        // A marker that is a common prefix resumes past everything under it.
-        let from = i
-            .marker
-            .as_ref()
-            .filter(|m| !m.is_empty())
-            .map(|m| match &i.delimiter {
-                Some(d) if !d.is_empty() && m.ends_with(d.as_str()) && m.starts_with(&prefix) => {
-                    Resume::Past(m.clone())
-                }
-                _ => Resume::After(m.clone()),
-            });
+        let from = resume_from_marker(i.marker.as_deref(), &prefix, i.delimiter.as_deref());
         let (name, p, d) = (
             bucket.bucket.name.clone(),
             prefix.clone(),

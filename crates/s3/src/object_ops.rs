@@ -10,6 +10,7 @@ use crate::conditions::{check_read_conditions, check_write_conditions, etag_valu
 use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
 use crate::meta::{ObjectMeta, object_key};
 use crate::tagging::{existing_tag_context, header_tags};
+use crate::versions::{NULL_VERSION, names_null_version};
 use gatehouse_policy::ContextValue;
 use gatehouse_store::{Batch, Table};
 use s3s::dto::{
@@ -177,20 +178,28 @@ impl Gateway {
         }
     }
 
-    /// An object for a read (GET or HEAD): `s3:GetObject` with the object's tags in the
-    /// context, then `NoSuchKey` or `AccessDenied` if it is missing, then the conditional
-    /// headers (`If-Match`, `If-None-Match` / `If-Modified-Since`, `If-Unmodified-Since`).
+    /// An object for a read (GET or HEAD): `s3:GetObject` (`s3:GetObjectVersion` when a
+    /// version is named) with the object's tags in the context, then `NoSuchKey` or
+    /// `AccessDenied` if it is missing, then the conditional headers (`If-Match`,
+    /// `If-None-Match` / `If-Modified-Since`, `If-Unmodified-Since`).
     async fn readable_object(
         &self,
         info: &RequestInfo,
         bucket: &CachedBucket,
-        key: &str,
+        (key, version_id): (&str, Option<&str>),
         [if_match, if_none_match]: [Option<&s3s::dto::ETagCondition>; 2],
         [if_modified_since, if_unmodified_since]: [Option<&Timestamp>; 2],
     ) -> S3Result<Arc<ObjectMeta>> {
+        let versioned = names_null_version(version_id)?;
         let meta = self.object(&bucket.bucket.name, key).await?;
-        let ctx = existing_tag_context(meta.as_deref());
-        self.authorize(info, "s3:GetObject", bucket, Some(key), &as_refs(&ctx))?;
+        let mut ctx = existing_tag_context(meta.as_deref());
+        let action = if versioned {
+            ctx.push(("s3:VersionId".into(), NULL_VERSION.into()));
+            "s3:GetObjectVersion"
+        } else {
+            "s3:GetObject"
+        };
+        self.authorize(info, action, bucket, Some(key), &as_refs(&ctx))?;
         let Some(meta) = meta else {
             return Err(self.missing_key(info, bucket, key));
         };
@@ -295,7 +304,7 @@ impl Gateway {
             .readable_object(
                 &info,
                 &bucket,
-                &i.key,
+                (&i.key, i.version_id.as_deref()),
                 [i.if_match.as_ref(), i.if_none_match.as_ref()],
                 [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
             )
@@ -319,6 +328,7 @@ impl Gateway {
         let mut out = GetObjectOutput {
             body: Some(body),
             tag_count: (!meta.tags.is_empty()).then(|| i32::try_from(meta.tags.len()).unwrap_or(0)),
+            version_id: i.version_id.as_ref().map(|_| NULL_VERSION.to_owned()),
             ..Default::default()
         };
         fill_object_fields!(out, &meta, range.as_ref());
@@ -349,7 +359,7 @@ impl Gateway {
             .readable_object(
                 &info,
                 &bucket,
-                &i.key,
+                (&i.key, i.version_id.as_deref()),
                 [i.if_match.as_ref(), i.if_none_match.as_ref()],
                 [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
             )
@@ -358,7 +368,10 @@ impl Gateway {
             Some(n) => part_range(&meta, n)?,
             None => None,
         };
-        let mut out = HeadObjectOutput::default();
+        let mut out = HeadObjectOutput {
+            version_id: i.version_id.as_ref().map(|_| NULL_VERSION.to_owned()),
+            ..Default::default()
+        };
         fill_object_fields!(out, &meta, part.as_ref());
         if checksum_mode_enabled(i.checksum_mode.as_ref()) {
             fill_checksums!(out, stored_checksums(&meta));
@@ -372,10 +385,15 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:DeleteObject", &bucket, Some(&req.input.key), &[])?;
+        let versioned = names_null_version(req.input.version_id.as_deref())?;
+        let (action, extra) = delete_action(versioned);
+        self.authorize(&info, action, &bucket, Some(&req.input.key), &extra)?;
         self.remove_object(&bucket.bucket.name, &req.input.key)
             .await?;
-        Ok(S3Response::new(DeleteObjectOutput::default()))
+        Ok(S3Response::new(DeleteObjectOutput {
+            version_id: versioned.then(|| NULL_VERSION.to_owned()),
+            ..Default::default()
+        }))
     }
 
     /// Deletes an object record (if any) and then its blob, in one commit that reads what it
@@ -406,12 +424,23 @@ impl Gateway {
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
         for obj in &req.input.delete.objects {
-            match self.authorize(&info, "s3:DeleteObject", &bucket, Some(&obj.key), &[]) {
+            let Ok(versioned) = names_null_version(obj.version_id.as_deref()) else {
+                errors.push(s3s::dto::Error {
+                    code: Some("InvalidArgument".into()),
+                    key: Some(obj.key.clone()),
+                    message: Some("Invalid version id specified".into()),
+                    version_id: obj.version_id.clone(),
+                });
+                continue;
+            };
+            let (action, extra) = delete_action(versioned);
+            match self.authorize(&info, action, &bucket, Some(&obj.key), &extra) {
                 Ok(()) => {
                     self.remove_object(&bucket.bucket.name, &obj.key).await?;
                     if !quiet {
                         deleted.push(DeletedObject {
                             key: Some(obj.key.clone()),
+                            version_id: obj.version_id.clone(),
                             ..Default::default()
                         });
                     }
@@ -449,6 +478,19 @@ macro_rules! fill_checksums {
     };
 }
 pub(crate) use fill_checksums;
+
+/// The action a delete needs and its extra context: deleting the `null` version by name is
+/// `s3:DeleteObjectVersion` with `s3:VersionId`, as on a versioned bucket.
+fn delete_action(versioned: bool) -> (&'static str, Vec<(&'static str, ContextValue)>) {
+    if versioned {
+        (
+            "s3:DeleteObjectVersion",
+            vec![("s3:VersionId", NULL_VERSION.into())],
+        )
+    } else {
+        ("s3:DeleteObject", Vec::new())
+    }
+}
 
 /// True when the request asks for checksums (`x-amz-checksum-mode: ENABLED`).
 fn checksum_mode_enabled(mode: Option<&s3s::dto::ChecksumMode>) -> bool {

@@ -10,15 +10,16 @@ use s3s::dto::{
     DeletePublicAccessBlockInput, DeletePublicAccessBlockOutput, GetBucketLocationInput,
     GetBucketLocationOutput, GetBucketPolicyInput, GetBucketPolicyOutput,
     GetBucketPolicyStatusInput, GetBucketPolicyStatusOutput, GetBucketTaggingInput,
-    GetBucketTaggingOutput, GetObjectInput, GetObjectOutput, GetObjectTaggingInput,
-    GetObjectTaggingOutput, GetPublicAccessBlockInput, GetPublicAccessBlockOutput, HeadBucketInput,
-    HeadBucketOutput, HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput,
-    ListMultipartUploadsInput, ListMultipartUploadsOutput, ListObjectsInput, ListObjectsOutput,
-    ListObjectsV2Input, ListObjectsV2Output, ListPartsInput, ListPartsOutput, PutBucketPolicyInput,
-    PutBucketPolicyOutput, PutBucketTaggingInput, PutBucketTaggingOutput, PutObjectInput,
-    PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, PutPublicAccessBlockInput,
-    PutPublicAccessBlockOutput, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput,
-    UploadPartOutput,
+    GetBucketTaggingOutput, GetBucketVersioningInput, GetBucketVersioningOutput, GetObjectInput,
+    GetObjectOutput, GetObjectTaggingInput, GetObjectTaggingOutput, GetPublicAccessBlockInput,
+    GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput, HeadObjectInput,
+    HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListMultipartUploadsInput,
+    ListMultipartUploadsOutput, ListObjectVersionsInput, ListObjectVersionsOutput,
+    ListObjectsInput, ListObjectsOutput, ListObjectsV2Input, ListObjectsV2Output, ListPartsInput,
+    ListPartsOutput, PutBucketPolicyInput, PutBucketPolicyOutput, PutBucketTaggingInput,
+    PutBucketTaggingOutput, PutObjectInput, PutObjectOutput, PutObjectTaggingInput,
+    PutObjectTaggingOutput, PutPublicAccessBlockInput, PutPublicAccessBlockOutput,
+    UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput, UploadPartOutput,
 };
 use s3s::{S3, S3Request, S3Response, S3Result};
 
@@ -72,4 +73,6 @@ delegate! {
     abort_multipart_upload => op_abort_multipart_upload: AbortMultipartUploadInput, AbortMultipartUploadOutput;
     list_parts => op_list_parts: ListPartsInput, ListPartsOutput;
     list_multipart_uploads => op_list_multipart_uploads: ListMultipartUploadsInput, ListMultipartUploadsOutput;
+    get_bucket_versioning => op_get_bucket_versioning: GetBucketVersioningInput, GetBucketVersioningOutput;
+    list_object_versions => op_list_object_versions: ListObjectVersionsInput, ListObjectVersionsOutput;
 }
