@@ -350,6 +350,16 @@ _CLI_ERROR = re.compile(
 )
 
 
+def err(exc: pytest.ExceptionInfo) -> tuple[int, str, str]:
+    """(HTTP status, error code, message) of a botocore ClientError."""
+    resp = exc.value.response
+    return (
+        resp["ResponseMetadata"]["HTTPStatusCode"],
+        resp["Error"].get("Code", ""),
+        resp["Error"].get("Message", ""),
+    )
+
+
 def cli_error(proc: subprocess.CompletedProcess) -> tuple[str, str]:
     """The error code and message of a failed AWS CLI run, from awscli 1.x's stderr line
     `An error occurred (Code) when calling the Op operation[ (reached max retries: N)]: Message`."""

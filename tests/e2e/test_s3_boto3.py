@@ -27,7 +27,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import DEV, HTTP_TIMEOUT, PROD, REGION, THIRD, boto3_client
+from conftest import DEV, HTTP_TIMEOUT, PROD, REGION, THIRD, boto3_client, err
 
 MIB = 1024 * 1024
 
@@ -77,16 +77,6 @@ def make_user(iam, endpoint):
         return user["Arn"], boto3_client("s3", endpoint, key["AccessKeyId"], key["SecretAccessKey"])
 
     return make
-
-
-def err(exc: pytest.ExceptionInfo) -> tuple[int, str, str]:
-    """(HTTP status, error code, message) of a botocore ClientError."""
-    resp = exc.value.response
-    return (
-        resp["ResponseMetadata"]["HTTPStatusCode"],
-        resp["Error"].get("Code", ""),
-        resp["Error"].get("Message", ""),
-    )
 
 
 def status_code(exc: pytest.ExceptionInfo) -> tuple[int, str]:

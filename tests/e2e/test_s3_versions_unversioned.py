@@ -12,12 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import PROD, REGION, boto3_client
-
-
-def err(exc) -> tuple[int, str, str]:
-    r = exc.value.response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r["Error"].get("Message", "")
+from conftest import PROD, REGION, boto3_client, err
 
 
 @pytest.fixture(scope="module")

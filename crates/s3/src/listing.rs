@@ -10,7 +10,7 @@ use s3s::dto::{
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use crate::gateway::Gateway;
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::{self, Listing, Resume};
 use crate::object_ops::timestamp;
 
@@ -92,6 +92,28 @@ fn decode_token(t: &str) -> S3Result<Resume> {
     }
 }
 
+/// The listing's common prefixes, encoded as the request asked.
+pub(crate) fn common_prefixes(
+    listing: &Listing,
+    enc: &impl Fn(&str) -> String,
+) -> Vec<CommonPrefix> {
+    listing
+        .common_prefixes
+        .iter()
+        .map(|c| CommonPrefix {
+            prefix: Some(enc(c)),
+        })
+        .collect()
+}
+
+/// The bucket owner as S3 lists it (ID and display name both the account id).
+pub(crate) fn owner_of(bucket: &CachedBucket) -> Owner {
+    Owner {
+        id: Some(bucket.bucket.owner.to_string()),
+        display_name: Some(bucket.bucket.owner.to_string()),
+    }
+}
+
 fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<&Owner>) -> Vec<Object> {
     listing
         .objects
@@ -111,11 +133,15 @@ fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<&Owne
 }
 
 impl Gateway {
-    pub(crate) fn list_context(
-        prefix: &str,
-        delimiter: Option<&str>,
-        max: Option<i32>,
-    ) -> Vec<(&'static str, ContextValue)> {
+    /// Requires a listing action (`s3:ListBucket`, `s3:ListBucketVersions`) with the
+    /// listing's context keys (`s3:prefix`, `s3:delimiter`, `s3:max-keys`).
+    pub(crate) fn authorize_listing(
+        &self,
+        info: &RequestInfo,
+        action: &str,
+        bucket: &CachedBucket,
+        (prefix, delimiter, max): (&str, Option<&str>, Option<i32>),
+    ) -> S3Result<()> {
         let mut ctx = vec![("s3:prefix", ContextValue::Single(prefix.into()))];
         if let Some(d) = delimiter {
             ctx.push(("s3:delimiter", ContextValue::Single(d.into())));
@@ -124,7 +150,25 @@ impl Gateway {
             "s3:max-keys",
             ContextValue::Single(max.unwrap_or(1000).to_string().into()),
         ));
-        ctx
+        self.authorize(info, action, bucket, None, &ctx)
+    }
+
+    /// One page of the bucket's objects from the store's ordered index.
+    pub(crate) async fn list_page(
+        &self,
+        bucket: &CachedBucket,
+        prefix: &str,
+        delimiter: Option<&str>,
+        from: Option<Resume>,
+        max: usize,
+    ) -> S3Result<Listing> {
+        let (name, p, d) = (
+            bucket.bucket.name.clone(),
+            prefix.to_owned(),
+            delimiter.map(str::to_owned),
+        );
+        self.blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .await
     }
 
     pub(crate) async fn op_list_objects_v2(
@@ -135,12 +179,11 @@ impl Gateway {
         let i = &req.input;
         let bucket = self.bucket(&i.bucket).await?;
         let prefix = i.prefix.clone().unwrap_or_default();
-        self.authorize(
+        self.authorize_listing(
             &info,
             "s3:ListBucket",
             &bucket,
-            None,
-            &Self::list_context(&prefix, i.delimiter.as_deref(), i.max_keys),
+            (&prefix, i.delimiter.as_deref(), i.max_keys),
         )?;
         let enc = encoder(i.encoding_type.as_ref())?;
         let max = max_keys(i.max_keys)?;
@@ -149,26 +192,12 @@ impl Gateway {
             (None, Some(s)) if !s.is_empty() => Some(Resume::After(s.clone())),
             _ => None,
         };
-        let (name, p, d) = (
-            bucket.bucket.name.clone(),
-            prefix.clone(),
-            i.delimiter.clone(),
-        );
         let listing = self
-            .blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .list_page(&bucket, &prefix, i.delimiter.as_deref(), from, max)
             .await?;
-        let owner = i.fetch_owner.unwrap_or(false).then(|| Owner {
-            id: Some(bucket.bucket.owner.to_string()),
-            display_name: Some(bucket.bucket.owner.to_string()),
-        });
+        let owner = i.fetch_owner.unwrap_or(false).then(|| owner_of(&bucket));
         let contents = objects(&listing, &enc, owner.as_ref());
-        let prefixes: Vec<CommonPrefix> = listing
-            .common_prefixes
-            .iter()
-            .map(|c| CommonPrefix {
-                prefix: Some(enc(c)),
-            })
-            .collect();
+        let prefixes = common_prefixes(&listing, &enc);
         let count = contents.len() + prefixes.len();
         Ok(S3Response::new(ListObjectsV2Output {
             name: Some(bucket.bucket.name.clone()),
@@ -198,36 +227,21 @@ impl Gateway {
         let i = &req.input;
         let bucket = self.bucket(&i.bucket).await?;
         let prefix = i.prefix.clone().unwrap_or_default();
-        self.authorize(
+        self.authorize_listing(
             &info,
             "s3:ListBucket",
             &bucket,
-            None,
-            &Self::list_context(&prefix, i.delimiter.as_deref(), i.max_keys),
+            (&prefix, i.delimiter.as_deref(), i.max_keys),
         )?;
         let enc = encoder(i.encoding_type.as_ref())?;
         let max = max_keys(i.max_keys)?;
         let from = resume_from_marker(i.marker.as_deref(), &prefix, i.delimiter.as_deref());
-        let (name, p, d) = (
-            bucket.bucket.name.clone(),
-            prefix.clone(),
-            i.delimiter.clone(),
-        );
         let listing = self
-            .blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .list_page(&bucket, &prefix, i.delimiter.as_deref(), from, max)
             .await?;
-        let owner = Some(Owner {
-            id: Some(bucket.bucket.owner.to_string()),
-            display_name: Some(bucket.bucket.owner.to_string()),
-        });
+        let owner = Some(owner_of(&bucket));
         let contents = objects(&listing, &enc, owner.as_ref());
-        let prefixes: Vec<CommonPrefix> = listing
-            .common_prefixes
-            .iter()
-            .map(|c| CommonPrefix {
-                prefix: Some(enc(c)),
-            })
-            .collect();
+        let prefixes = common_prefixes(&listing, &enc);
         // S3 returns NextMarker only when a delimiter was given.
         let next_marker =
             (listing.truncated && i.delimiter.is_some()).then(|| match &listing.resume {

@@ -4,15 +4,14 @@
 //! work on every bucket. Enabling versioning is not supported yet.
 
 use s3s::dto::{
-    CommonPrefix, ETag, GetBucketVersioningInput, GetBucketVersioningOutput,
-    ListObjectVersionsInput, ListObjectVersionsOutput, ObjectVersion, ObjectVersionStorageClass,
-    Owner,
+    ETag, GetBucketVersioningInput, GetBucketVersioningOutput, ListObjectVersionsInput,
+    ListObjectVersionsOutput, ObjectVersion, ObjectVersionStorageClass,
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 
 use crate::gateway::Gateway;
-use crate::listing::{encoder, max_keys, resume_from_marker};
-use crate::meta::{self, Resume};
+use crate::listing::{common_prefixes, encoder, max_keys, owner_of, resume_from_marker};
+use crate::meta::Resume;
 use crate::object_ops::timestamp;
 
 /// The version id of every object in an unversioned bucket.
@@ -52,12 +51,11 @@ impl Gateway {
         let i = &req.input;
         let bucket = self.bucket(&i.bucket).await?;
         let prefix = i.prefix.clone().unwrap_or_default();
-        self.authorize(
+        self.authorize_listing(
             &info,
             "s3:ListBucketVersions",
             &bucket,
-            None,
-            &Self::list_context(&prefix, i.delimiter.as_deref(), i.max_keys),
+            (&prefix, i.delimiter.as_deref(), i.max_keys),
         )?;
         let enc = encoder(i.encoding_type.as_ref())?;
         let max = max_keys(i.max_keys)?;
@@ -75,18 +73,10 @@ impl Gateway {
         }
         // The key's only version is `null`, so resuming after it is resuming after the key.
         let from = resume_from_marker(key_marker, &prefix, i.delimiter.as_deref());
-        let (name, p, d) = (
-            bucket.bucket.name.clone(),
-            prefix.clone(),
-            i.delimiter.clone(),
-        );
         let listing = self
-            .blocking(move |s| meta::list_objects(s, &name, &p, d.as_deref(), from.as_ref(), max))
+            .list_page(&bucket, &prefix, i.delimiter.as_deref(), from, max)
             .await?;
-        let owner = Owner {
-            id: Some(bucket.bucket.owner.to_string()),
-            display_name: Some(bucket.bucket.owner.to_string()),
-        };
+        let owner = owner_of(&bucket);
         let versions: Vec<ObjectVersion> = listing
             .objects
             .iter()
@@ -104,13 +94,7 @@ impl Gateway {
                 ..Default::default()
             })
             .collect();
-        let prefixes: Vec<CommonPrefix> = listing
-            .common_prefixes
-            .iter()
-            .map(|c| CommonPrefix {
-                prefix: Some(enc(c)),
-            })
-            .collect();
+        let prefixes = common_prefixes(&listing, &enc);
         let (next_key_marker, next_version_id_marker) = match (&listing.resume, listing.truncated) {
             (Some(Resume::After(k)), true) => (Some(enc(k)), Some(NULL_VERSION.to_owned())),
             (Some(Resume::Past(p)), true) => (Some(enc(p)), None),
