@@ -19,6 +19,7 @@ use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
 use crate::gateway::{Gateway, custom_error, store_error};
 use crate::meta::{self, Bucket, PublicAccessBlock, object_key};
+use crate::versioning::Versioning;
 
 fn timestamp(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from(std::time::SystemTime::from(t))
@@ -127,6 +128,8 @@ impl Gateway {
             policy: None,
             public_access_block: None,
             tags: vec![],
+            versioning: Versioning::Unversioned,
+            mfa_delete: None,
         };
         let record = meta::encode(&bucket);
         let key = name.as_bytes().to_vec();
@@ -192,11 +195,11 @@ impl Gateway {
         let key = name.as_bytes().to_vec();
         let empty = self
             .blocking(move |s| {
-                if !s
-                    .scan(Table::Objects, &KeyRange::prefix(&prefix), 1)?
-                    .is_empty()
-                {
-                    return Ok(false);
+                // Noncurrent versions and delete markers keep a bucket from being empty too.
+                for table in [Table::Objects, Table::Versions] {
+                    if !s.scan(table, &KeyRange::prefix(&prefix), 1)?.is_empty() {
+                        return Ok(false);
+                    }
                 }
                 s.commit(
                     Batch::new()
@@ -217,7 +220,7 @@ impl Gateway {
     }
 
     /// Writes a changed bucket record and refreshes the cache.
-    async fn save_bucket(&self, bucket: Bucket) -> S3Result<()> {
+    pub(crate) async fn save_bucket(&self, bucket: Bucket) -> S3Result<()> {
         let record = meta::encode(&bucket);
         let key = bucket.name.as_bytes().to_vec();
         self.blocking(move |s| s.commit(Batch::new().put(Table::Buckets, key, record)))

@@ -11,10 +11,14 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use crate::blob::{INLINE_MAX, ObjectBody};
 use crate::body;
 use crate::conditions::{check_copy_source_conditions, etag_value};
-use crate::gateway::{Gateway, internal};
+use std::sync::Arc;
+
+use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
 use crate::meta::ObjectMeta;
 use crate::object_ops::{as_refs, metadata_map, put_context, standard_headers, timestamp};
 use crate::tagging::{existing_tag_context, header_tags};
+use crate::versioning::VersionId;
+use crate::versions::{reported_version, requested_version};
 
 impl Gateway {
     pub(crate) async fn op_copy_object(
@@ -22,30 +26,9 @@ impl Gateway {
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
         let info = self.info(&req);
-        let CopySource::Bucket {
-            bucket: src_bucket,
-            key: src_key,
-            ..
-        } = &req.input.copy_source
-        else {
-            return Err(s3_error!(
-                NotImplemented,
-                "Access point copy sources are not supported"
-            ));
-        };
-        let source_bucket = self.bucket(src_bucket).await?;
-        let source = self.object(src_bucket, src_key).await?;
-        let ctx = existing_tag_context(source.as_deref());
-        self.authorize(
-            &info,
-            "s3:GetObject",
-            &source_bucket,
-            Some(src_key),
-            &as_refs(&ctx),
-        )?;
-        let Some(source) = source else {
-            return Err(self.missing_key(&info, &source_bucket, src_key));
-        };
+        let (source_bucket, source, src_version) =
+            self.copy_source(&info, &req.input.copy_source).await?;
+        let (src_bucket, src_key) = (&source_bucket.bucket.name, &source.key);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
         let replace_tags = req
@@ -73,7 +56,11 @@ impl Gateway {
             .as_ref()
             .is_some_and(|d| d.as_str() == "REPLACE");
         let i = &req.input;
-        if !replace_meta && src_bucket.as_ref() == bucket.bucket.name && src_key.as_ref() == key {
+        if !replace_meta
+            && src_version.is_none()
+            && *src_bucket == bucket.bucket.name
+            && *src_key == key
+        {
             return Err(s3_error!(
                 InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
@@ -123,17 +110,74 @@ impl Gateway {
                 .caller
                 .as_ref()
                 .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+            version: VersionId::Null,
+            seq: 0,
         };
         let result = CopyObjectResult {
             e_tag: Some(ETag::Strong(etag_value(&meta.etag).to_owned())),
             last_modified: Some(timestamp(meta.last_modified)),
             ..Default::default()
         };
-        self.commit_object(&bucket.bucket.name, &meta).await?;
+        let written = self
+            .commit_object(&bucket.bucket, meta, gatehouse_store::Batch::new())
+            .await?;
         Ok(S3Response::new(CopyObjectOutput {
             copy_object_result: Some(result),
+            version_id: written.version.map(|v| v.as_str().to_owned()),
+            copy_source_version_id: reported_version(
+                &source_bucket,
+                &source,
+                src_version.is_some(),
+            ),
             ..Default::default()
         }))
+    }
+
+    /// The source of a copy (`x-amz-copy-source`, with its `versionId`), authorized as a read:
+    /// its bucket, the object version, and the version id named.
+    pub(crate) async fn copy_source(
+        &self,
+        info: &RequestInfo,
+        copy_source: &CopySource,
+    ) -> S3Result<(Arc<CachedBucket>, Arc<ObjectMeta>, Option<VersionId>)> {
+        let CopySource::Bucket {
+            bucket: src_bucket,
+            key: src_key,
+            version_id,
+        } = copy_source
+        else {
+            return Err(s3_error!(
+                NotImplemented,
+                "Access point copy sources are not supported"
+            ));
+        };
+        let source_bucket = self.bucket(src_bucket).await?;
+        let version = requested_version(version_id.as_deref())?;
+        let source = if let Some(id) = &version {
+            self.readable_version(
+                info,
+                &source_bucket,
+                src_key,
+                id,
+                ("s3:GetObjectVersion", &[]),
+            )
+            .await?
+        } else {
+            let source = self.object(src_bucket, src_key).await?;
+            let ctx = existing_tag_context(source.as_deref());
+            self.authorize(
+                info,
+                "s3:GetObject",
+                &source_bucket,
+                Some(src_key),
+                &as_refs(&ctx),
+            )?;
+            match source {
+                Some(source) => source,
+                None => return Err(self.absent_object(info, &source_bucket, src_key).await),
+            }
+        };
+        Ok((source_bucket, source, version))
     }
 
     /// Copies byte ranges of bodies, in order, into one new durable body — inline when the

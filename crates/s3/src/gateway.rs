@@ -40,6 +40,8 @@ pub struct Gateway {
     /// Recently read object records; every object write goes through
     /// [`Gateway::commit_objects`], which keeps it true.
     pub(crate) objects: Arc<ObjectCache>,
+    /// Serialize versioned writes to one key ([`crate::records`]).
+    pub(crate) key_locks: Arc<crate::records::KeyLocks>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -144,6 +146,7 @@ impl Gateway {
             region,
             buckets: RwLock::new(HashMap::new()),
             objects: Arc::new(ObjectCache::new(crate::object_cache::DEFAULT_BUDGET)),
+            key_locks: Arc::new(crate::records::KeyLocks::new()),
         }
     }
 

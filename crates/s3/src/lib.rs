@@ -19,6 +19,9 @@ mod records;
 pub mod seed;
 mod service;
 mod tagging;
+mod version_listing;
+mod version_writes;
+pub mod versioning;
 mod versions;
 
 use std::path::Path;

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::blob::{BlobId, ObjectBody};
+use crate::versioning::{VersionId, Versioning};
 
 /// The four Block Public Access switches.
 #[allow(
@@ -48,6 +49,12 @@ pub struct Bucket {
     /// Bucket tags.
     #[serde(default)]
     pub tags: Vec<(String, String)>,
+    /// The versioning state.
+    #[serde(default)]
+    pub versioning: Versioning,
+    /// MFA Delete, once configured (`Some(false)`: reported as `Disabled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<bool>,
 }
 
 /// Stored metadata of an object.
@@ -86,6 +93,21 @@ pub struct ObjectMeta {
     pub part_sizes: Vec<u64>,
     /// The account that wrote it.
     pub owner: AccountId,
+    /// The version id (`null` unless written while versioning was enabled).
+    #[serde(default, skip_serializing_if = "VersionId::is_null")]
+    pub version: VersionId,
+    /// Its place in the key's history ([`crate::versioning::next_seq`]); 0 for objects
+    /// written before versioning was ever enabled, which are older than any version.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seq: u64,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ObjectMeta {
@@ -363,6 +385,8 @@ mod tests {
             parts: None,
             part_sizes: vec![],
             owner: "111111111111".parse().unwrap(),
+            version: VersionId::Null,
+            seq: 0,
         }
     }
 

@@ -4,7 +4,7 @@ use gatehouse_store::{Batch, KeyRange, Table};
 use s3s::crypto::Checksum as _;
 use s3s::dto::{
     AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput,
-    CompleteMultipartUploadOutput, CopyPartResult, CopySource, CreateMultipartUploadInput,
+    CompleteMultipartUploadOutput, CopyPartResult, CreateMultipartUploadInput,
     CreateMultipartUploadOutput, ETag, Initiator, ListMultipartUploadsInput,
     ListMultipartUploadsOutput, ListPartsInput, ListPartsOutput, MultipartUpload, Owner,
     StorageClass, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput, UploadPartOutput,
@@ -17,6 +17,7 @@ use crate::body::{self, Expectations};
 use crate::gateway::{CachedBucket, Gateway, internal};
 use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
 use crate::object_ops::{fill_checksums, timestamp};
+use crate::versioning::VersionId;
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
@@ -187,23 +188,7 @@ impl Gateway {
         req: S3Request<UploadPartCopyInput>,
     ) -> S3Result<S3Response<UploadPartCopyOutput>> {
         let info = self.info(&req);
-        let CopySource::Bucket {
-            bucket: src_bucket,
-            key: src_key,
-            ..
-        } = &req.input.copy_source
-        else {
-            return Err(s3_error!(
-                NotImplemented,
-                "Access point copy sources are not supported"
-            ));
-        };
-        let source_bucket = self.bucket(src_bucket).await?;
-        let source = self.object(src_bucket, src_key).await?;
-        self.authorize(&info, "s3:GetObject", &source_bucket, Some(src_key), &[])?;
-        let Some(source) = source else {
-            return Err(self.missing_key(&info, &source_bucket, src_key));
-        };
+        let (_, source, _) = self.copy_source(&info, &req.input.copy_source).await?;
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
@@ -342,28 +327,26 @@ impl Gateway {
             parts: Some(u32::try_from(chosen.len()).unwrap_or(u32::MAX)),
             part_sizes: chosen.iter().map(|p| p.size).collect(),
             owner: upload.owner,
+            version: VersionId::Null,
+            seq: 0,
         };
         // The object and the end of the upload commit together.
-        let k = object_key(&bucket.bucket.name, &key);
-        let batch = end_upload(
-            Batch::new().read_previous(Table::Objects, k.clone()).put(
-                Table::Objects,
-                k,
-                meta::encode_object(&meta),
-            ),
-            &bucket.bucket.name,
-            &upload.id,
-        );
-        let previous = self.commit_objects(batch).await?;
+        let written = self
+            .commit_object(
+                &bucket.bucket,
+                meta,
+                end_upload(Batch::new(), &bucket.bucket.name, &upload.id),
+            )
+            .await?;
         for p in &stored {
             self.blobs.remove(&p.blob).await;
         }
-        self.release_replaced(previous, Some(&meta.body)).await;
         Ok(S3Response::new(CompleteMultipartUploadOutput {
             bucket: Some(bucket.bucket.name.clone()),
             key: Some(key.clone()),
             e_tag: Some(ETag::Strong(etag.trim_matches('"').to_owned())),
             location: Some(format!("/{}/{key}", bucket.bucket.name)),
+            version_id: written.version.map(|v| v.as_str().to_owned()),
             ..Default::default()
         }))
     }

@@ -152,6 +152,8 @@ mod tests {
             parts: None,
             part_sizes: vec![],
             owner: "111111111111".parse().unwrap(),
+            version: crate::versioning::VersionId::Null,
+            seq: 0,
         })
     }
 

@@ -8,11 +8,13 @@ use crate::blob::INLINE_MAX;
 use crate::body::{self, Algorithm, Expectations};
 use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
 use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
-use crate::meta::{ObjectMeta, object_key};
+use crate::meta::ObjectMeta;
+use crate::records::Outcome;
 use crate::tagging::{existing_tag_context, header_tags};
-use crate::versions::{NULL_VERSION, names_null_version};
+use crate::versioning::VersionId;
+use crate::versions::{reported_version, requested_version};
 use gatehouse_policy::ContextValue;
-use gatehouse_store::{Batch, Table};
+use gatehouse_store::Batch;
 use s3s::dto::{
     DeleteObjectInput, DeleteObjectOutput, DeleteObjectsInput, DeleteObjectsOutput, DeletedObject,
     ETag, GetObjectInput, GetObjectOutput, HeadObjectInput, HeadObjectOutput, Metadata,
@@ -178,30 +180,29 @@ impl Gateway {
         }
     }
 
-    /// An object for a read (GET or HEAD): `s3:GetObject` (`s3:GetObjectVersion` when a
-    /// version is named) with the object's tags in the context, then `NoSuchKey` or
+    /// An object for a read (GET or HEAD): `s3:GetObject` with the object's tags in the
+    /// context (`s3:GetObjectVersion` when a version is named), then `NoSuchKey` or
     /// `AccessDenied` if it is missing, then the conditional headers (`If-Match`,
     /// `If-None-Match` / `If-Modified-Since`, `If-Unmodified-Since`).
     async fn readable_object(
         &self,
         info: &RequestInfo,
         bucket: &CachedBucket,
-        (key, version_id): (&str, Option<&str>),
+        (key, version): (&str, Option<&VersionId>),
         [if_match, if_none_match]: [Option<&s3s::dto::ETagCondition>; 2],
         [if_modified_since, if_unmodified_since]: [Option<&Timestamp>; 2],
     ) -> S3Result<Arc<ObjectMeta>> {
-        let versioned = names_null_version(version_id)?;
-        let meta = self.object(&bucket.bucket.name, key).await?;
-        let mut ctx = existing_tag_context(meta.as_deref());
-        let action = if versioned {
-            ctx.push(("s3:VersionId".into(), NULL_VERSION.into()));
-            "s3:GetObjectVersion"
+        let meta = if let Some(id) = version {
+            self.readable_version(info, bucket, key, id, ("s3:GetObjectVersion", &[]))
+                .await?
         } else {
-            "s3:GetObject"
-        };
-        self.authorize(info, action, bucket, Some(key), &as_refs(&ctx))?;
-        let Some(meta) = meta else {
-            return Err(self.missing_key(info, bucket, key));
+            let meta = self.object(&bucket.bucket.name, key).await?;
+            let ctx = existing_tag_context(meta.as_deref());
+            self.authorize(info, "s3:GetObject", bucket, Some(key), &as_refs(&ctx))?;
+            match meta {
+                Some(meta) => meta,
+                None => return Err(self.absent_object(info, bucket, key).await),
+            }
         };
         check_read_conditions(
             if_match,
@@ -279,11 +280,16 @@ impl Gateway {
                 .caller
                 .as_ref()
                 .map_or(bucket.bucket.owner, gatehouse_core::Caller::account),
+            version: VersionId::Null,
+            seq: 0,
         };
         let etag = meta.etag.clone();
-        self.commit_object(&bucket.bucket.name, &meta).await?;
+        let written = self
+            .commit_object(&bucket.bucket, meta, Batch::new())
+            .await?;
         let mut out = PutObjectOutput {
             e_tag: Some(ETag::Strong(etag_value(&etag).to_owned())),
+            version_id: written.version.map(|v| v.as_str().to_owned()),
             ..Default::default()
         };
         fill_checksums!(
@@ -300,11 +306,12 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let i = &req.input;
+        let version = requested_version(i.version_id.as_deref())?;
         let meta = self
             .readable_object(
                 &info,
                 &bucket,
-                (&i.key, i.version_id.as_deref()),
+                (&i.key, version.as_ref()),
                 [i.if_match.as_ref(), i.if_none_match.as_ref()],
                 [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
             )
@@ -328,7 +335,7 @@ impl Gateway {
         let mut out = GetObjectOutput {
             body: Some(body),
             tag_count: (!meta.tags.is_empty()).then(|| i32::try_from(meta.tags.len()).unwrap_or(0)),
-            version_id: i.version_id.as_ref().map(|_| NULL_VERSION.to_owned()),
+            version_id: reported_version(&bucket, &meta, version.is_some()),
             ..Default::default()
         };
         fill_object_fields!(out, &meta, range.as_ref());
@@ -355,11 +362,12 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let i = &req.input;
+        let version = requested_version(i.version_id.as_deref())?;
         let meta = self
             .readable_object(
                 &info,
                 &bucket,
-                (&i.key, i.version_id.as_deref()),
+                (&i.key, version.as_ref()),
                 [i.if_match.as_ref(), i.if_none_match.as_ref()],
                 [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
             )
@@ -369,7 +377,7 @@ impl Gateway {
             None => None,
         };
         let mut out = HeadObjectOutput {
-            version_id: i.version_id.as_ref().map(|_| NULL_VERSION.to_owned()),
+            version_id: reported_version(&bucket, &meta, version.is_some()),
             ..Default::default()
         };
         fill_object_fields!(out, &meta, part.as_ref());
@@ -385,27 +393,53 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        let versioned = names_null_version(req.input.version_id.as_deref())?;
-        let (action, extra) = delete_action(versioned);
-        self.authorize(&info, action, &bucket, Some(&req.input.key), &extra)?;
-        self.remove_object(&bucket.bucket.name, &req.input.key)
+        let version = requested_version(req.input.version_id.as_deref())?;
+        let written = self
+            .delete_authorized(&info, &bucket, &req.input.key, version.as_ref())
             .await?;
         Ok(S3Response::new(DeleteObjectOutput {
-            version_id: versioned.then(|| NULL_VERSION.to_owned()),
+            version_id: written.version.map(|v| v.as_str().to_owned()),
+            delete_marker: written.delete_marker.then_some(true),
             ..Default::default()
         }))
     }
 
-    /// Deletes an object record (if any) and then its blob, in one commit that reads what it
-    /// deletes.
-    async fn remove_object(&self, bucket: &str, key: &str) -> S3Result<()> {
-        let k = object_key(bucket, key);
-        let batch = Batch::new()
-            .read_previous(Table::Objects, k.clone())
-            .delete(Table::Objects, k);
-        let previous = self.commit_objects(batch).await?;
-        self.release_replaced(previous, None).await;
-        Ok(())
+    /// Deletes `key` (or its version `version`) after authorizing the delete:
+    /// `s3:DeleteObject`, or `s3:DeleteObjectVersion` with `s3:VersionId` when a version is
+    /// named.
+    async fn delete_authorized(
+        &self,
+        info: &RequestInfo,
+        bucket: &CachedBucket,
+        key: &str,
+        version: Option<&VersionId>,
+    ) -> S3Result<Outcome> {
+        let owner = info
+            .caller
+            .as_ref()
+            .map_or(bucket.bucket.owner, gatehouse_core::Caller::account);
+        match version {
+            None => {
+                self.authorize(info, "s3:DeleteObject", bucket, Some(key), &[])?;
+                self.delete_current(&bucket.bucket, key, owner).await
+            }
+            Some(id) => {
+                let ctx = [("s3:VersionId", ContextValue::from(id.as_str()))];
+                self.authorize(info, "s3:DeleteObjectVersion", bucket, Some(key), &ctx)?;
+                if bucket.bucket.versioning.keeps_versions() {
+                    self.delete_version(&bucket.bucket, key, id).await
+                } else {
+                    // Never versioned: the `null` version is the object; no other exists.
+                    if id.is_null() {
+                        self.delete_current(&bucket.bucket, key, owner).await?;
+                    }
+                    Ok(Outcome {
+                        version: Some(id.clone()),
+                        delete_marker: false,
+                    })
+                }
+            }
+        }
     }
 
     pub(crate) async fn op_delete_objects(
@@ -424,7 +458,7 @@ impl Gateway {
         let mut deleted = Vec::new();
         let mut errors = Vec::new();
         for obj in &req.input.delete.objects {
-            let Ok(versioned) = names_null_version(obj.version_id.as_deref()) else {
+            let Ok(version) = requested_version(obj.version_id.as_deref()) else {
                 errors.push(s3s::dto::Error {
                     code: Some("InvalidArgument".into()),
                     key: Some(obj.key.clone()),
@@ -433,25 +467,33 @@ impl Gateway {
                 });
                 continue;
             };
-            let (action, extra) = delete_action(versioned);
-            match self.authorize(&info, action, &bucket, Some(&obj.key), &extra) {
-                Ok(()) => {
-                    self.remove_object(&bucket.bucket.name, &obj.key).await?;
+            match self
+                .delete_authorized(&info, &bucket, &obj.key, version.as_ref())
+                .await
+            {
+                Ok(written) => {
                     if !quiet {
+                        // The marker made or removed is named apart from the version asked for.
+                        let marker_id = written
+                            .delete_marker
+                            .then(|| written.version.as_ref().map(|v| v.as_str().to_owned()))
+                            .flatten();
                         deleted.push(DeletedObject {
                             key: Some(obj.key.clone()),
                             version_id: obj.version_id.clone(),
-                            ..Default::default()
+                            delete_marker: written.delete_marker.then_some(true),
+                            delete_marker_version_id: marker_id,
                         });
                     }
                 }
                 // Per-key errors of DeleteObjects carry S3's short text.
-                Err(_) => errors.push(s3s::dto::Error {
+                Err(e) if *e.code() == S3ErrorCode::AccessDenied => errors.push(s3s::dto::Error {
                     code: Some("AccessDenied".into()),
                     key: Some(obj.key.clone()),
                     message: Some("Access Denied".into()),
-                    version_id: None,
+                    version_id: obj.version_id.clone(),
                 }),
+                Err(e) => return Err(e),
             }
         }
         Ok(S3Response::new(DeleteObjectsOutput {
@@ -478,19 +520,6 @@ macro_rules! fill_checksums {
     };
 }
 pub(crate) use fill_checksums;
-
-/// The action a delete needs and its extra context: deleting the `null` version by name is
-/// `s3:DeleteObjectVersion` with `s3:VersionId`, as on a versioned bucket.
-fn delete_action(versioned: bool) -> (&'static str, Vec<(&'static str, ContextValue)>) {
-    if versioned {
-        (
-            "s3:DeleteObjectVersion",
-            vec![("s3:VersionId", NULL_VERSION.into())],
-        )
-    } else {
-        ("s3:DeleteObject", Vec::new())
-    }
-}
 
 /// True when the request asks for checksums (`x-amz-checksum-mode: ENABLED`).
 fn checksum_mode_enabled(mode: Option<&s3s::dto::ChecksumMode>) -> bool {

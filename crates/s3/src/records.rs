@@ -1,14 +1,93 @@
 //! Object records as the handlers see them: read through the in-memory cache, and committed
-//! so that the cache stays true and replaced blobs are released exactly once.
+//! so that the cache stays true and replaced blobs are released exactly once. Writes to a
+//! bucket that keeps versions go through the plans in [`crate::version_writes`].
 
 use std::sync::Arc;
 
-use gatehouse_store::{Batch, Table, Write};
+use gatehouse_policy::AccountId;
+use gatehouse_store::{Batch, Store, StoreError, Table, Write};
 use s3s::S3Result;
 
 use crate::blob::ObjectBody;
 use crate::gateway::{Gateway, store_error};
-use crate::meta::{self, ObjectMeta, object_key};
+use crate::meta::{self, Bucket, ObjectMeta, object_key};
+use crate::object_cache::ObjectCache;
+use crate::version_writes::{self, Plan};
+use crate::versioning::{StoredVersion, VersionId};
+
+/// What a write did to a key's versions, for the response headers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// The version written or removed (`None` on a bucket that never had versioning).
+    pub version: Option<VersionId>,
+    /// True when that version is a delete marker.
+    pub delete_marker: bool,
+}
+
+/// A version found by its id.
+#[derive(Debug, Clone)]
+pub(crate) enum Found {
+    /// The key's current object.
+    Current(Arc<ObjectMeta>),
+    /// A noncurrent version or a delete marker.
+    Noncurrent(Box<StoredVersion>),
+}
+
+/// Striped locks that serialize the read-plan-commit of versioned writes to one key, so two
+/// writers never both move the same current object aside.
+pub(crate) struct KeyLocks(Vec<parking_lot::Mutex<()>>);
+
+impl KeyLocks {
+    pub(crate) fn new() -> Self {
+        Self((0..64).map(|_| parking_lot::Mutex::new(())).collect())
+    }
+
+    fn lock(&self, key: &[u8]) -> parking_lot::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let i = usize::try_from(h.finish() % self.0.len() as u64).unwrap_or(0);
+        self.0[i].lock()
+    }
+}
+
+/// Forgets, in `cache`, every object record `batch` writes.
+fn forget_written(cache: &Arc<ObjectCache>, batch: &Batch) -> impl FnOnce() + use<> {
+    let written: Vec<Vec<u8>> = batch
+        .writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::Put {
+                table: Table::Objects,
+                key,
+                ..
+            }
+            | Write::Delete {
+                table: Table::Objects,
+                key,
+            } => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    let broad = batch.writes.iter().any(|w| {
+        matches!(
+            w,
+            Write::DeletePrefix {
+                table: Table::Objects,
+                ..
+            }
+        )
+    });
+    let cache = cache.clone();
+    move || {
+        for k in &written {
+            cache.invalidate(k);
+        }
+        if broad {
+            cache.clear();
+        }
+    }
+}
 
 impl Gateway {
     /// The record of `key` in `bucket`, from the object cache or (one blocking read) the store.
@@ -33,45 +112,35 @@ impl Gateway {
         .await
     }
 
+    /// The version `id` of `key`: the current object when it has that id, else the stored
+    /// noncurrent version or delete marker.
+    pub(crate) async fn find_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        id: &VersionId,
+    ) -> S3Result<Option<Found>> {
+        if let Some(current) = self.object(bucket, key).await?
+            && current.version == *id
+        {
+            return Ok(Some(Found::Current(current)));
+        }
+        let (bucket, key, id) = (bucket.to_owned(), key.to_owned(), id.clone());
+        let found = self
+            .blocking(move |s| version_writes::stored_version(s, &bucket, &key, &id))
+            .await?;
+        Ok(found.map(|(_, v)| Found::Noncurrent(Box::new(v))))
+    }
+
     /// Commits a batch that writes object records and returns the previous records it asked
     /// for ([`Batch::read_previous`]), decoded. The cache forgets every record written before
     /// the blocking task ends, so even a request dropped mid-commit leaves it true.
     pub(crate) async fn commit_objects(&self, batch: Batch) -> S3Result<Vec<Option<ObjectMeta>>> {
-        let cache = self.objects.clone();
+        let forget = forget_written(&self.objects, &batch);
         let previous = self
             .blocking(move |s| {
-                let written: Vec<Vec<u8>> = batch
-                    .writes
-                    .iter()
-                    .filter_map(|w| match w {
-                        Write::Put {
-                            table: Table::Objects,
-                            key,
-                            ..
-                        }
-                        | Write::Delete {
-                            table: Table::Objects,
-                            key,
-                        } => Some(key.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                let broad = batch.writes.iter().any(|w| {
-                    matches!(
-                        w,
-                        Write::DeletePrefix {
-                            table: Table::Objects,
-                            ..
-                        }
-                    )
-                });
                 let result = s.commit_and_read(batch);
-                for k in &written {
-                    cache.invalidate(k);
-                }
-                if broad {
-                    cache.clear();
-                }
+                forget();
                 result
             })
             .await?;
@@ -82,19 +151,119 @@ impl Gateway {
             .map_err(store_error)
     }
 
-    /// Commits an object record whose body is durable, and drops the blob of the record it
-    /// replaced (read inside the same commit, so racing writers each drop exactly what they
-    /// replaced).
-    pub(crate) async fn commit_object(&self, bucket: &str, meta: &ObjectMeta) -> S3Result<()> {
-        let k = object_key(bucket, &meta.key);
-        let batch = Batch::new().read_previous(Table::Objects, k.clone()).put(
-            Table::Objects,
-            k,
-            meta::encode_object(meta),
-        );
-        let previous = self.commit_objects(batch).await?;
-        self.release_replaced(previous, Some(&meta.body)).await;
-        Ok(())
+    /// Plans and commits a write to `key`'s versions in one blocking task, holding the key's
+    /// lock from the reads the plan makes to the end of the commit; then releases the blobs of
+    /// the versions the plan removed for good.
+    async fn commit_planned(
+        &self,
+        bucket: &str,
+        key: &str,
+        plan: impl FnOnce(&dyn Store) -> Result<Plan, StoreError> + Send + 'static,
+    ) -> S3Result<Outcome> {
+        let locks = self.key_locks.clone();
+        let cache = self.objects.clone();
+        let k = object_key(bucket, key);
+        let plan = self
+            .blocking(move |s| {
+                let _held = locks.lock(&k);
+                let plan = plan(s)?;
+                let forget = forget_written(&cache, &plan.batch);
+                let result = s.commit(plan.batch.clone());
+                forget();
+                result.map(|()| plan)
+            })
+            .await?;
+        for body in &plan.released {
+            self.blobs.release(body).await;
+        }
+        Ok(plan.outcome)
+    }
+
+    /// Makes `meta` the current object of its key, with `extra` writes in the same commit, as
+    /// the bucket's versioning says: replacing the current object (never versioned), or moving
+    /// it aside as a noncurrent version (enabled; suspended unless it is the `null` version).
+    pub(crate) async fn commit_object(
+        &self,
+        bucket: &Bucket,
+        meta: ObjectMeta,
+        extra: Batch,
+    ) -> S3Result<Outcome> {
+        if !bucket.versioning.keeps_versions() {
+            let k = object_key(&bucket.name, &meta.key);
+            let mut batch = Batch::new().read_previous(Table::Objects, k.clone()).put(
+                Table::Objects,
+                k,
+                meta::encode_object(&meta),
+            );
+            batch.absent.extend(extra.absent);
+            batch.writes.extend(extra.writes);
+            let previous = self.commit_objects(batch).await?;
+            self.release_replaced(previous, Some(&meta.body)).await;
+            return Ok(Outcome::default());
+        }
+        let (name, versioning) = (bucket.name.clone(), bucket.versioning);
+        let key = meta.key.clone();
+        self.commit_planned(&bucket.name, &key, move |s| {
+            version_writes::put_current(s, &name, versioning, meta, extra)
+        })
+        .await
+    }
+
+    /// `DeleteObject` without a version id: removes the current object (never versioned), or
+    /// puts a delete marker on top of the key's history.
+    pub(crate) async fn delete_current(
+        &self,
+        bucket: &Bucket,
+        key: &str,
+        owner: AccountId,
+    ) -> S3Result<Outcome> {
+        if !bucket.versioning.keeps_versions() {
+            let k = object_key(&bucket.name, key);
+            let batch = Batch::new()
+                .read_previous(Table::Objects, k.clone())
+                .delete(Table::Objects, k);
+            let previous = self.commit_objects(batch).await?;
+            self.release_replaced(previous, None).await;
+            return Ok(Outcome::default());
+        }
+        let (name, versioning) = (bucket.name.clone(), bucket.versioning);
+        let key_owned = key.to_owned();
+        self.commit_planned(&bucket.name, key, move |s| {
+            version_writes::put_delete_marker(s, &name, versioning, &key_owned, owner)
+        })
+        .await
+    }
+
+    /// `DeleteObject` with a version id: removes that version for good, and when it was the
+    /// key's current version the next newest object version becomes current.
+    pub(crate) async fn delete_version(
+        &self,
+        bucket: &Bucket,
+        key: &str,
+        id: &VersionId,
+    ) -> S3Result<Outcome> {
+        let (name, key_owned, id) = (bucket.name.clone(), key.to_owned(), id.clone());
+        self.commit_planned(&bucket.name, key, move |s| {
+            version_writes::remove_version(s, &name, &key_owned, &id)
+        })
+        .await
+    }
+
+    /// Replaces the tags of version `id` of `key` (the current object when `id` is `None`),
+    /// read again under the key's lock; the body stays where it is.
+    pub(crate) async fn retag(
+        &self,
+        bucket: &str,
+        key: &str,
+        id: Option<VersionId>,
+        tags: Vec<(String, String)>,
+    ) -> S3Result<()> {
+        let (name, key_owned) = (bucket.to_owned(), key.to_owned());
+        self.commit_planned(bucket, key, move |s| {
+            version_writes::retag(s, &name, &key_owned, id.as_ref(), tags)
+        })
+        .await
+        .map(drop)
     }
 
     /// Removes the blobs of replaced or deleted records, except the one still in use.

@@ -8,6 +8,7 @@ use gatehouse_store::{Batch, Store, StoreError, Table};
 use crate::blob::BlobStore;
 use crate::body;
 use crate::meta::{self, Bucket, ObjectMeta, object_key};
+use crate::versioning::VersionId;
 
 /// Creates `name` owned by `owner` if no bucket has that name; returns whether it was created.
 pub fn create_bucket(
@@ -24,6 +25,8 @@ pub fn create_bucket(
         policy: None,
         public_access_block: None,
         tags: vec![],
+        versioning: Default::default(),
+        mfa_delete: None,
     };
     match store.commit(
         Batch::new()
@@ -73,6 +76,8 @@ pub async fn put_object(
         parts: None,
         part_sizes: Vec::new(),
         owner,
+        version: VersionId::Null,
+        seq: 0,
     };
     store
         .commit(Batch::new().put(

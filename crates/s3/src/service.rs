@@ -17,9 +17,10 @@ use s3s::dto::{
     ListMultipartUploadsOutput, ListObjectVersionsInput, ListObjectVersionsOutput,
     ListObjectsInput, ListObjectsOutput, ListObjectsV2Input, ListObjectsV2Output, ListPartsInput,
     ListPartsOutput, PutBucketPolicyInput, PutBucketPolicyOutput, PutBucketTaggingInput,
-    PutBucketTaggingOutput, PutObjectInput, PutObjectOutput, PutObjectTaggingInput,
-    PutObjectTaggingOutput, PutPublicAccessBlockInput, PutPublicAccessBlockOutput,
-    UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput, UploadPartOutput,
+    PutBucketTaggingOutput, PutBucketVersioningInput, PutBucketVersioningOutput, PutObjectInput,
+    PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, PutPublicAccessBlockInput,
+    PutPublicAccessBlockOutput, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput,
+    UploadPartOutput,
 };
 use s3s::{S3, S3Request, S3Response, S3Result};
 
@@ -74,5 +75,6 @@ delegate! {
     list_parts => op_list_parts: ListPartsInput, ListPartsOutput;
     list_multipart_uploads => op_list_multipart_uploads: ListMultipartUploadsInput, ListMultipartUploadsOutput;
     get_bucket_versioning => op_get_bucket_versioning: GetBucketVersioningInput, GetBucketVersioningOutput;
+    put_bucket_versioning => op_put_bucket_versioning: PutBucketVersioningInput, PutBucketVersioningOutput;
     list_object_versions => op_list_object_versions: ListObjectVersionsInput, ListObjectVersionsOutput;
 }

@@ -3,16 +3,17 @@
 use std::sync::Arc;
 
 use gatehouse_policy::ContextValue;
-use gatehouse_store::{Batch, Table};
 use s3s::dto::{
     DeleteObjectTaggingInput, DeleteObjectTaggingOutput, GetObjectTaggingInput,
     GetObjectTaggingOutput, PutObjectTaggingInput, PutObjectTaggingOutput, Tag, TagSet,
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use crate::gateway::Gateway;
-use crate::meta::{self, ObjectMeta, object_key};
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
+use crate::meta::ObjectMeta;
 use crate::object_ops::{as_refs, put_context};
+use crate::versioning::VersionId;
+use crate::versions::{reported_version, requested_version};
 
 /// Tags of a `Tagging` body as pairs, checking S3's limits.
 pub(crate) fn tag_pairs(set: &[Tag]) -> S3Result<Vec<(String, String)>> {
@@ -97,12 +98,34 @@ pub(crate) fn existing_tag_context(meta: Option<&ObjectMeta>) -> Vec<(String, Co
 }
 
 impl Gateway {
-    /// Rewrites an object's record with changed tags; the body stays where it is.
-    async fn write_record(&self, bucket: &str, meta: &ObjectMeta) -> S3Result<()> {
-        let k = object_key(bucket, &meta.key);
-        self.commit_objects(Batch::new().put(Table::Objects, k, meta::encode_object(meta)))
-            .await?;
-        Ok(())
+    /// The object (or its version `version_id`) whose tags a tagging request reads or writes,
+    /// authorized for `action` — or its `Version` form (`s3:GetObjectVersionTagging`, …) with
+    /// `s3:VersionId` when a version is named — with the existing tags and `extra` keys in the
+    /// context.
+    async fn tagged_object(
+        &self,
+        info: &RequestInfo,
+        bucket: &CachedBucket,
+        (key, version_id): (&str, Option<&str>),
+        action: &str,
+        extra: Vec<(String, ContextValue)>,
+    ) -> S3Result<(Arc<ObjectMeta>, Option<VersionId>)> {
+        let version = requested_version(version_id)?;
+        if let Some(id) = &version {
+            let versioned = action.replacen("ObjectTagging", "ObjectVersionTagging", 1);
+            let meta = self
+                .readable_version(info, bucket, key, id, (&versioned, &extra))
+                .await?;
+            return Ok((meta, version));
+        }
+        let meta = self.object(&bucket.bucket.name, key).await?;
+        let mut ctx = existing_tag_context(meta.as_deref());
+        ctx.extend(extra);
+        self.authorize(info, action, bucket, Some(key), &as_refs(&ctx))?;
+        match meta {
+            Some(meta) => Ok((meta, None)),
+            None => Err(self.absent_object(info, bucket, key).await),
+        }
     }
 
     pub(crate) async fn op_put_object_tagging(
@@ -112,23 +135,21 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
         let tags = tag_pairs(&req.input.tagging.tag_set)?;
-        let mut ctx = existing_tag_context(meta.as_deref());
-        ctx.extend(put_context(&http::HeaderMap::new(), &tags));
-        self.authorize(
-            &info,
-            "s3:PutObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(mut meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
-        Arc::make_mut(&mut meta).tags = tags;
-        self.write_record(&bucket.bucket.name, &meta).await?;
-        Ok(S3Response::new(PutObjectTaggingOutput::default()))
+        let (meta, version) = self
+            .tagged_object(
+                &info,
+                &bucket,
+                (&key, req.input.version_id.as_deref()),
+                "s3:PutObjectTagging",
+                put_context(&http::HeaderMap::new(), &tags),
+            )
+            .await?;
+        self.retag(&bucket.bucket.name, &key, version.clone(), tags)
+            .await?;
+        Ok(S3Response::new(PutObjectTaggingOutput {
+            version_id: reported_version(&bucket, &meta, version.is_some()),
+        }))
     }
 
     pub(crate) async fn op_get_object_tagging(
@@ -137,22 +158,18 @@ impl Gateway {
     ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_deref());
-        self.authorize(
-            &info,
-            "s3:GetObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
+        let (meta, version) = self
+            .tagged_object(
+                &info,
+                &bucket,
+                (&req.input.key, req.input.version_id.as_deref()),
+                "s3:GetObjectTagging",
+                Vec::new(),
+            )
+            .await?;
         Ok(S3Response::new(GetObjectTaggingOutput {
             tag_set: tag_set(&meta.tags),
-            version_id: None,
+            version_id: reported_version(&bucket, &meta, version.is_some()),
         }))
     }
 
@@ -163,20 +180,19 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        let meta = self.object(&bucket.bucket.name, &key).await?;
-        let ctx = existing_tag_context(meta.as_deref());
-        self.authorize(
-            &info,
-            "s3:DeleteObjectTagging",
-            &bucket,
-            Some(&key),
-            &as_refs(&ctx),
-        )?;
-        let Some(mut meta) = meta else {
-            return Err(self.missing_key(&info, &bucket, &key));
-        };
-        Arc::make_mut(&mut meta).tags.clear();
-        self.write_record(&bucket.bucket.name, &meta).await?;
-        Ok(S3Response::new(DeleteObjectTaggingOutput::default()))
+        let (meta, version) = self
+            .tagged_object(
+                &info,
+                &bucket,
+                (&key, req.input.version_id.as_deref()),
+                "s3:DeleteObjectTagging",
+                Vec::new(),
+            )
+            .await?;
+        self.retag(&bucket.bucket.name, &key, version.clone(), Vec::new())
+            .await?;
+        Ok(S3Response::new(DeleteObjectTaggingOutput {
+            version_id: reported_version(&bucket, &meta, version.is_some()),
+        }))
     }
 }

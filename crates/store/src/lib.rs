@@ -29,17 +29,21 @@ pub enum Table {
     Objects,
     /// S3 multipart uploads and parts.
     Uploads,
+    /// S3 object versions other than the current object: noncurrent versions and delete
+    /// markers, by `bucket NUL key NUL order`.
+    Versions,
 }
 
 impl Table {
     /// Every table.
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Meta,
         Table::Iam,
         Table::AccessKeys,
         Table::Buckets,
         Table::Objects,
         Table::Uploads,
+        Table::Versions,
     ];
 
     /// The table's name in backends.
@@ -51,6 +55,7 @@ impl Table {
             Table::Buckets => "buckets",
             Table::Objects => "objects",
             Table::Uploads => "uploads",
+            Table::Versions => "object_versions",
         }
     }
 }
