@@ -379,3 +379,36 @@ def test_concurrent_writes_to_one_key_keep_every_version(s3):
     listed = [v["VersionId"] for v in versions + markers]
     assert sorted(listed) == sorted(ids) and len(set(ids)) == 60
     assert sum(1 for v in versions + markers if v["IsLatest"]) == 1
+
+
+def test_list_all_my_buckets_matches_the_service_wide_arn(s3, endpoint):
+    """The AWS documentation's own example: ListAllMyBuckets on arn:aws:s3:::* lets a user run
+    `aws s3 ls`; the matching Deny (with s3:* allowed) stops it; one bucket's ARN grants nothing."""
+    iam = boto3_client("iam", endpoint, PROD.access_key_id, PROD.secret_access_key)
+
+    def user_with(name: str, statements: list[dict]):
+        iam.create_user(UserName=name)
+        iam.put_user_policy(
+            UserName=name,
+            PolicyName="p",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return boto3_client("s3", endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+
+    lister = user_with("bucket-lister", [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"}])
+    assert "Buckets" in lister.list_buckets()
+    denied = user_with(
+        "bucket-lister-denied",
+        [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"},
+        ],
+    )
+    with pytest.raises(ClientError) as e:
+        denied.list_buckets()
+    assert err(e)[:2] == (403, "AccessDenied")
+    scoped = user_with("bucket-lister-scoped", [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::one-bucket"}])
+    with pytest.raises(ClientError) as e:
+        scoped.list_buckets()
+    assert err(e)[:2] == (403, "AccessDenied")

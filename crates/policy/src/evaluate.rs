@@ -8,7 +8,8 @@ use crate::policy::{
     ActionClause, Effect, Policy, PolicyKind, PrincipalClause, ResourceClause, Statement,
 };
 use crate::principal::PrincipalMatch;
-use crate::request::{Principal, Request};
+use crate::request::{Principal, Request, Resource};
+use crate::resource::ResourcePattern;
 
 /// Organization policies on one level of the hierarchy (root, an OU, or the account).
 pub type PolicyLevel = Vec<Arc<Policy>>;
@@ -61,10 +62,15 @@ pub fn statement_applies(
     if !action_ok {
         return Err(Mismatch::Action);
     }
-    let resource_listed = |patterns: &[crate::resource::ResourcePattern]| {
-        patterns
-            .iter()
-            .any(|p| p.matches(req.resource, req.context) == Some(true))
+    // An action with no resource type is matched against its service-wide ARN.
+    let service_wide = matches!(req.resource, Resource::Any).then(|| req.service_wide_arn());
+    let resource_listed = |patterns: &[ResourcePattern]| {
+        patterns.iter().any(|p| match (p, &service_wide) {
+            (ResourcePattern::Arn(arn), Some(all)) => {
+                arn.matches_text(all, req.context) == Some(true)
+            }
+            _ => p.matches(req.resource, req.context) == Some(true),
+        })
     };
     let resource_ok = match &st.resource {
         None => true,

@@ -61,7 +61,9 @@ impl fmt::Debug for Action {
 /// The resource a request acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
-    /// Actions with no resource type (`s3:ListAllMyBuckets`, `sts:GetCallerIdentity`).
+    /// Actions with no resource type (`s3:ListAllMyBuckets`, `iam:ListRoles`): they act on
+    /// all of their service's resources, so a `Resource` entry covers them when it is `*` or
+    /// when it matches the service-wide ARN ([`Request::service_wide_arn`]).
     Any,
     /// A specific resource.
     Arn(Arn),
@@ -222,4 +224,38 @@ pub struct Request<'a> {
     pub resource_account: Option<&'a AccountId>,
     /// The condition keys of the request.
     pub context: &'a RequestContext,
+}
+
+/// Services whose ARNs carry no region.
+const GLOBAL_SERVICES: [&str; 6] = ["s3", "iam", "sts", "organizations", "cloudfront", "route53"];
+
+impl Request<'_> {
+    /// The ARN that stands for all of the action's service's resources, against which
+    /// `Resource` entries are matched for actions with no resource type: `arn:aws:s3:::*` for
+    /// S3 (whose ARNs name no region or account), `arn:aws:iam::111122223333:*` for IAM and
+    /// the other global services, and the requested region (`aws:RequestedRegion`) for
+    /// regional ones. So the documented `"Resource": "arn:aws:s3:::*"` grants (or denies)
+    /// `s3:ListAllMyBuckets`, while `arn:aws:s3:::some-bucket` does not.
+    pub fn service_wide_arn(&self) -> String {
+        let service = self.action.service_lower();
+        if service == "s3" {
+            return "arn:aws:s3:::*".to_owned();
+        }
+        let account = self
+            .resource_account
+            .copied()
+            .or_else(|| self.principal.account())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let region = if GLOBAL_SERVICES.contains(&service) {
+            String::new()
+        } else {
+            self.context
+                .get("aws:RequestedRegion")
+                .and_then(|v| v.values().next())
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        format!("arn:aws:{service}:{region}:{account}:*")
+    }
 }
