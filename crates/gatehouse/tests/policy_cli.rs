@@ -42,7 +42,7 @@ fn policy_test_runs_every_vector() {
     let out = gatehouse(&["policy", "test", &vectors_path()], None);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert_eq!(stdout.lines().last(), Some("155 passed, 0 failed"));
+    assert_eq!(stdout.lines().last(), Some("161 passed, 0 failed"));
 }
 
 #[test]
