@@ -31,8 +31,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "crates" / "core" / "data"
-# Documents Gatehouse shipped before the catalog, kept when the dataset lacks them.
-SHIPPED = REPO / "crates" / "core" / "src" / "aws_managed"
+# Documents of policies the dataset snapshot lists without content (AWS's published text).
+SHIPPED = REPO / "scripts" / "aws-managed-fallback"
+# What AWS reports for those shipped documents (default version, creation date).
+SHIPPED_META = {
+    "AdministratorAccess": ("v1", "2015-02-06T18:39:46+00:00"),
+    "PowerUserAccess": ("v12", "2015-02-06T18:39:47+00:00"),
+}
 
 
 def git(gitdir: str, *args: str) -> bytes:
@@ -71,7 +76,8 @@ def managed_policies(gitdir: str) -> tuple[list[str], list[str], list[str]]:
             shipped = SHIPPED / f"{name}.json"
             if shipped.exists():
                 doc = json.loads(shipped.read_text())
-                rows.append((name, "/", "v1", "", "", doc, True))
+                version, created = SHIPPED_META.get(name, ("v1", ""))
+                rows.append((name, "/", version, created, created, doc, True))
             else:
                 missing.append(name)
             continue

@@ -299,6 +299,12 @@ impl Iam {
     /// Decides a request, and hands back the context as completed for the decision (a denial
     /// seals it into its encoded message).
     fn decide(&self, req: AuthzRequest<'_>) -> (AuthzDecision, RequestContext) {
+        // Every service names its actions and resources as the service authorization reference
+        // does; debug builds (every test suite) prove it on every request they make.
+        #[cfg(debug_assertions)]
+        if let Err(e) = crate::service_reference::check_request(req.action, req.resource) {
+            panic!("authorization request outside the service reference: {e}");
+        }
         let now = Timestamp::now();
         let state = self.state();
         let mut context = req.context;

@@ -15,6 +15,7 @@ pub mod iam;
 pub mod ids;
 pub mod page;
 pub mod seal;
+pub mod service_reference;
 pub mod state;
 pub mod sts;
 pub mod validate;

@@ -73,12 +73,17 @@ async fn customer_managed_policy_versions() {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["Reader", "Writer"]);
-    let aws = ok(iam.list_policies().scope(PolicyScopeType::Aws).send().await);
-    assert!(aws.policies().iter().any(|p| p.arn() == Some(READ_ONLY)));
-    assert!(aws.policies().iter().all(|p| {
-        p.arn()
-            .is_some_and(|a| a.starts_with("arn:aws:iam::aws:policy/"))
-    }));
+    let aws = list_arns(&iam, Some(PolicyScopeType::Aws), 1000).await;
+    assert!(
+        aws.len() > 1000,
+        "the whole catalog, not a sample: {}",
+        aws.len()
+    );
+    assert!(aws.iter().any(|a| a == READ_ONLY));
+    assert!(
+        aws.iter()
+            .all(|a| a.starts_with("arn:aws:iam::aws:policy/"))
+    );
 
     // Versions: four more make five, the sixth is refused.
     for i in 2..=5 {
@@ -220,37 +225,26 @@ async fn policy_listings_page_through_everything_once() {
             .send()
             .await);
     }
-    let everything = ok(iam.list_policies().max_items(1000).send().await);
-    assert!(!everything.is_truncated());
-    let mut expected: Vec<String> = everything
-        .policies()
-        .iter()
-        .filter_map(|p| p.arn().map(str::to_owned))
-        .collect();
-    assert!(expected.len() >= 10, "{expected:?}");
-
-    let mut seen = Vec::new();
-    let mut marker: Option<String> = None;
-    for _ in 0..100 {
-        let page = ok(iam
-            .list_policies()
-            .max_items(2)
-            .set_marker(marker.clone())
-            .send()
-            .await);
-        seen.extend(
-            page.policies()
-                .iter()
-                .filter_map(|p| p.arn().map(str::to_owned)),
-        );
-        if !page.is_truncated() {
-            break;
-        }
-        marker = page.marker().map(str::to_owned);
-    }
-    seen.sort();
-    expected.sort();
-    assert_eq!(seen, expected, "every policy exactly once");
+    let mut everything = list_arns(&iam, None, 1000).await;
+    let total = everything.len();
+    everything.sort();
+    everything.dedup();
+    assert_eq!(everything.len(), total, "no policy listed twice");
+    let aws = list_arns(&iam, Some(PolicyScopeType::Aws), 1000).await;
+    let mut local = list_arns(&iam, Some(PolicyScopeType::Local), 2).await;
+    assert_eq!(total, aws.len() + local.len(), "All is AWS plus Local");
+    local.sort();
+    assert_eq!(
+        local,
+        ["Alpha", "Mid", "Zeta"].map(|n| format!("arn:aws:iam::111111111111:policy/{n}")),
+        "two per page, every local policy exactly once"
+    );
+    let mut odd_pages = list_arns(&iam, None, 97).await;
+    odd_pages.sort();
+    assert_eq!(
+        odd_pages, everything,
+        "pages of 97 list every policy exactly once"
+    );
 
     // The entities a policy is attached to, one per page.
     let arn = "arn:aws:iam::111111111111:policy/Mid";
@@ -322,4 +316,33 @@ async fn policy_listings_page_through_everything_once() {
         )
     );
     assert_eq!(pages, 3);
+}
+
+/// Every policy ARN `ListPolicies` returns in `scope`, following markers `per_page` at a time.
+async fn list_arns(
+    iam: &aws_sdk_iam::Client,
+    scope: Option<PolicyScopeType>,
+    per_page: i32,
+) -> Vec<String> {
+    let mut arns = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..1000 {
+        let page = ok(iam
+            .list_policies()
+            .set_scope(scope.clone())
+            .max_items(per_page)
+            .set_marker(marker.clone())
+            .send()
+            .await);
+        arns.extend(
+            page.policies()
+                .iter()
+                .filter_map(|p| p.arn().map(str::to_owned)),
+        );
+        if !page.is_truncated() {
+            return arns;
+        }
+        marker = page.marker().map(str::to_owned);
+    }
+    panic!("ListPolicies never stopped paging");
 }

@@ -117,6 +117,27 @@ pub(crate) fn attachments(
     out
 }
 
+/// How many users, groups and roles each managed policy of `account` is attached to, in one pass
+/// (for listings, which would otherwise scan every entity once per policy).
+fn attachment_counts(
+    state: &IamState,
+    account: AccountId,
+) -> std::collections::HashMap<&str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    if let Some(acct) = state.accounts.get(&account) {
+        let attached = acct
+            .users
+            .values()
+            .flat_map(|u| &u.attached)
+            .chain(acct.groups.values().flat_map(|g| &g.attached))
+            .chain(acct.roles.values().flat_map(|r| &r.attached));
+        for arn in attached {
+            *counts.entry(arn.as_str()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 /// How many users and roles use `arn` as their permissions boundary.
 fn boundary_uses(state: &IamState, account: AccountId, arn: &str) -> usize {
     state.accounts.get(&account).map_or(0, |a| {
@@ -231,7 +252,7 @@ impl Iam {
         let state = self.state();
         let mut out = Vec::new();
         if scope == "All" || scope == "AWS" {
-            out.extend(aws_managed::ALL.iter().map(ManagedPolicyRef::Aws));
+            out.extend(aws_managed::all().iter().map(ManagedPolicyRef::Aws));
         }
         if scope == "All" || scope == "Local" {
             out.extend(
@@ -243,11 +264,12 @@ impl Iam {
                     .map(ManagedPolicyRef::Customer),
             );
         }
+        let counts = attachment_counts(&state, account);
         let with_counts = out
             .into_iter()
             .filter(|p| path_prefix.is_none_or(|prefix| policy_path(p).starts_with(prefix)))
             .map(|p| {
-                let n = attachments(&state, account, &p.arn()).len();
+                let n = counts.get(p.arn().as_str()).copied().unwrap_or(0);
                 (p, n)
             })
             .filter(|(_, n)| !only_attached || *n > 0)
@@ -310,7 +332,7 @@ impl Iam {
                 PolicyVersion {
                     id: p.version.into(),
                     document: p.document(),
-                    created: p.created(),
+                    created: p.updated(),
                 },
                 true,
             )),
@@ -340,7 +362,7 @@ impl Iam {
                 PolicyVersion {
                     id: p.version.into(),
                     document: p.document(),
-                    created: p.created(),
+                    created: p.updated(),
                 },
                 true,
             )]),

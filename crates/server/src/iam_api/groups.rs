@@ -15,6 +15,8 @@ fn group_arn(ctx: &RequestCtx, name: &str) -> String {
 pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let path = p.get("Path").unwrap_or("/");
+    // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
+    gatehouse_core::validate::path("path", path)?;
     ctx.authorize("iam:CreateGroup", &entity_arn(ctx, "group", path, name))?;
     let group = ctx.app.iam.create_group(ctx.account(), name, Some(path))?;
     Ok(respond(ctx, "CreateGroup", |x| {

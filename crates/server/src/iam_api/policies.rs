@@ -13,6 +13,8 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("PolicyName")?;
     let document = p.require("PolicyDocument")?;
     let path = p.get("Path").unwrap_or("/");
+    // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
+    gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     super::users::authorize_tagged(
         ctx,
@@ -287,7 +289,7 @@ fn detailed_policies(
         }
     }
     if aws {
-        for pol in &gatehouse_core::aws_managed::ALL {
+        for pol in gatehouse_core::aws_managed::all() {
             let (attached, boundary_uses) = counts(&pol.arn());
             if attached + boundary_uses > 0 {
                 policies.push((ManagedPolicyRef::Aws(pol), attached, boundary_uses));

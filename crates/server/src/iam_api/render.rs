@@ -89,11 +89,11 @@ pub fn policy(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize, boundary_us
             &c.tags,
         ),
         ManagedPolicyRef::Aws(a) => (
-            a.id,
+            &a.id,
             a.version.to_owned(),
             a.created(),
-            a.created(),
-            Some(a.description),
+            a.updated(),
+            a.description,
             &[],
         ),
     };
@@ -151,7 +151,7 @@ pub fn managed_detail(x: &mut Xml, p: &ManagedPolicyRef, attachments: usize, bou
             let version = PolicyVersion {
                 id: a.version.to_owned(),
                 document: a.document(),
-                created: a.created(),
+                created: a.updated(),
             };
             x.list("PolicyVersionList", [&version], |x, v| {
                 policy_version(x, v, true, true);

@@ -25,6 +25,8 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let trust = p.require("AssumeRolePolicyDocument")?;
     let path = p.get("Path").unwrap_or("/");
+    // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
+    gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     let arn = entity_arn(ctx, "role", path, name);
     authorize_tagged(ctx, "iam:CreateRole", &arn, &tags)?;

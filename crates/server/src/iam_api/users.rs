@@ -52,6 +52,8 @@ pub(crate) fn authorize_tagged(
 pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let path = p.get("Path").unwrap_or("/");
+    // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
+    gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     authorize_tagged(
         ctx,
