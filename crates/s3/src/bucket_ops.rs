@@ -17,6 +17,7 @@ use s3s::dto::{
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
+use crate::bucket_config::{ObjectOwnership, RequestedAcl, check_acl};
 use crate::gateway::{Gateway, custom_error, store_error};
 use crate::meta::{self, Bucket, PublicAccessBlock, object_key};
 use crate::versioning::Versioning;
@@ -101,6 +102,27 @@ impl Gateway {
             return Err(s3_error!(AccessDenied, "Access Denied"));
         };
         let owner = caller.account();
+        let ownership = match &req.input.object_ownership {
+            None => ObjectOwnership::BucketOwnerEnforced,
+            Some(o) => ObjectOwnership::parse(o.as_str()).ok_or_else(|| {
+                s3_error!(
+                    InvalidArgument,
+                    "Invalid x-amz-object-ownership header: {}",
+                    o.as_str()
+                )
+            })?,
+        };
+        let acl = RequestedAcl::from_headers(&req.headers);
+        if ownership == ObjectOwnership::BucketOwnerEnforced
+            && check_acl(Some(ownership), &acl, &owner.to_string(), true).is_err()
+        {
+            return Err(custom_error(
+                "InvalidBucketAclWithObjectOwnership",
+                http::StatusCode::BAD_REQUEST,
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+            ));
+        }
+        check_acl(Some(ownership), &acl, &owner.to_string(), true)?;
         if let Ok(existing) = self.bucket(&name).await {
             // us-east-1 answers a repeated create of your own bucket with 200 (legacy behaviour).
             if existing.bucket.owner == owner && existing.bucket.region == "us-east-1" {
@@ -130,6 +152,8 @@ impl Gateway {
             tags: vec![],
             versioning: Versioning::Unversioned,
             mfa_delete: None,
+            encryption: None,
+            ownership: Some(ownership),
         };
         let record = meta::encode(&bucket);
         let key = name.as_bytes().to_vec();

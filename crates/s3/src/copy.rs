@@ -43,6 +43,16 @@ impl Gateway {
         };
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        crate::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+            self.authorize(
+                &info,
+                "s3:PutObjectAcl",
+                &bucket,
+                Some(&key),
+                &as_refs(&extra),
+            )?;
+        }
         check_copy_source_conditions(
             req.input.copy_source_if_match.as_ref(),
             req.input.copy_source_if_none_match.as_ref(),

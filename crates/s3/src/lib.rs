@@ -5,8 +5,10 @@
 pub mod access;
 pub mod blob;
 pub mod body;
+pub mod bucket_config;
 mod bucket_ops;
 mod conditions;
+mod config_ops;
 mod copy;
 pub mod gateway;
 mod listing;

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::blob::{BlobId, ObjectBody};
+use crate::bucket_config::{DefaultEncryption, ObjectOwnership, default_ownership};
 use crate::versioning::{VersionId, Versioning};
 
 /// The four Block Public Access switches.
@@ -55,6 +56,12 @@ pub struct Bucket {
     /// MFA Delete, once configured (`Some(false)`: reported as `Disabled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_delete: Option<bool>,
+    /// The default encryption configured with `PutBucketEncryption` (`None`: SSE-S3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<DefaultEncryption>,
+    /// Object Ownership; `None` once the controls are deleted (ACLs enabled, writer owns).
+    #[serde(default = "default_ownership")]
+    pub ownership: Option<ObjectOwnership>,
 }
 
 /// Stored metadata of an object.

@@ -16,7 +16,7 @@ use crate::body::Algorithm;
 use crate::body::{self, Expectations};
 use crate::gateway::{CachedBucket, Gateway, internal};
 use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
-use crate::object_ops::{fill_checksums, timestamp};
+use crate::object_ops::{as_refs, fill_checksums, timestamp};
 use crate::versioning::VersionId;
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -72,7 +72,18 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        let extra = crate::object_ops::put_context(&req.headers, &[]);
+        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        crate::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+            self.authorize(
+                &info,
+                "s3:PutObjectAcl",
+                &bucket,
+                Some(&key),
+                &as_refs(&extra),
+            )?;
+        }
         let i = &req.input;
         let mut headers = std::collections::BTreeMap::new();
         for (name, value) in [

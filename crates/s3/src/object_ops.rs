@@ -224,6 +224,16 @@ impl Gateway {
         let tags = header_tags(req.input.tagging.as_deref())?;
         let extra = put_context(&req.headers, &tags);
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        crate::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+            self.authorize(
+                &info,
+                "s3:PutObjectAcl",
+                &bucket,
+                Some(&key),
+                &as_refs(&extra),
+            )?;
+        }
         if !tags.is_empty() {
             self.authorize(
                 &info,

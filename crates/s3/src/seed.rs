@@ -7,6 +7,7 @@ use gatehouse_store::{Batch, Store, StoreError, Table};
 
 use crate::blob::BlobStore;
 use crate::body;
+use crate::bucket_config::ObjectOwnership;
 use crate::meta::{self, Bucket, ObjectMeta, object_key};
 use crate::versioning::VersionId;
 
@@ -27,6 +28,8 @@ pub fn create_bucket(
         tags: vec![],
         versioning: Default::default(),
         mfa_delete: None,
+        encryption: None,
+        ownership: Some(ObjectOwnership::BucketOwnerEnforced),
     };
     match store.commit(
         Batch::new()

@@ -3,21 +3,28 @@
 use s3s::dto::{
     AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput,
     CompleteMultipartUploadOutput, CopyObjectInput, CopyObjectOutput, CreateBucketInput,
-    CreateBucketOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput, DeleteBucketInput,
-    DeleteBucketOutput, DeleteBucketPolicyInput, DeleteBucketPolicyOutput,
-    DeleteBucketTaggingInput, DeleteBucketTaggingOutput, DeleteObjectInput, DeleteObjectOutput,
-    DeleteObjectTaggingInput, DeleteObjectTaggingOutput, DeleteObjectsInput, DeleteObjectsOutput,
-    DeletePublicAccessBlockInput, DeletePublicAccessBlockOutput, GetBucketLocationInput,
-    GetBucketLocationOutput, GetBucketPolicyInput, GetBucketPolicyOutput,
+    CreateBucketOutput, CreateMultipartUploadInput, CreateMultipartUploadOutput,
+    DeleteBucketEncryptionInput, DeleteBucketEncryptionOutput, DeleteBucketInput,
+    DeleteBucketOutput, DeleteBucketOwnershipControlsInput, DeleteBucketOwnershipControlsOutput,
+    DeleteBucketPolicyInput, DeleteBucketPolicyOutput, DeleteBucketTaggingInput,
+    DeleteBucketTaggingOutput, DeleteObjectInput, DeleteObjectOutput, DeleteObjectTaggingInput,
+    DeleteObjectTaggingOutput, DeleteObjectsInput, DeleteObjectsOutput,
+    DeletePublicAccessBlockInput, DeletePublicAccessBlockOutput, GetBucketAclInput,
+    GetBucketAclOutput, GetBucketEncryptionInput, GetBucketEncryptionOutput,
+    GetBucketLocationInput, GetBucketLocationOutput, GetBucketOwnershipControlsInput,
+    GetBucketOwnershipControlsOutput, GetBucketPolicyInput, GetBucketPolicyOutput,
     GetBucketPolicyStatusInput, GetBucketPolicyStatusOutput, GetBucketTaggingInput,
-    GetBucketTaggingOutput, GetBucketVersioningInput, GetBucketVersioningOutput, GetObjectInput,
-    GetObjectOutput, GetObjectTaggingInput, GetObjectTaggingOutput, GetPublicAccessBlockInput,
-    GetPublicAccessBlockOutput, HeadBucketInput, HeadBucketOutput, HeadObjectInput,
-    HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListMultipartUploadsInput,
-    ListMultipartUploadsOutput, ListObjectVersionsInput, ListObjectVersionsOutput,
-    ListObjectsInput, ListObjectsOutput, ListObjectsV2Input, ListObjectsV2Output, ListPartsInput,
-    ListPartsOutput, PutBucketPolicyInput, PutBucketPolicyOutput, PutBucketTaggingInput,
-    PutBucketTaggingOutput, PutBucketVersioningInput, PutBucketVersioningOutput, PutObjectInput,
+    GetBucketTaggingOutput, GetBucketVersioningInput, GetBucketVersioningOutput, GetObjectAclInput,
+    GetObjectAclOutput, GetObjectInput, GetObjectOutput, GetObjectTaggingInput,
+    GetObjectTaggingOutput, GetPublicAccessBlockInput, GetPublicAccessBlockOutput, HeadBucketInput,
+    HeadBucketOutput, HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput,
+    ListMultipartUploadsInput, ListMultipartUploadsOutput, ListObjectVersionsInput,
+    ListObjectVersionsOutput, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input,
+    ListObjectsV2Output, ListPartsInput, ListPartsOutput, PutBucketAclInput, PutBucketAclOutput,
+    PutBucketEncryptionInput, PutBucketEncryptionOutput, PutBucketOwnershipControlsInput,
+    PutBucketOwnershipControlsOutput, PutBucketPolicyInput, PutBucketPolicyOutput,
+    PutBucketTaggingInput, PutBucketTaggingOutput, PutBucketVersioningInput,
+    PutBucketVersioningOutput, PutObjectAclInput, PutObjectAclOutput, PutObjectInput,
     PutObjectOutput, PutObjectTaggingInput, PutObjectTaggingOutput, PutPublicAccessBlockInput,
     PutPublicAccessBlockOutput, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput,
     UploadPartOutput,
@@ -77,4 +84,14 @@ delegate! {
     get_bucket_versioning => op_get_bucket_versioning: GetBucketVersioningInput, GetBucketVersioningOutput;
     put_bucket_versioning => op_put_bucket_versioning: PutBucketVersioningInput, PutBucketVersioningOutput;
     list_object_versions => op_list_object_versions: ListObjectVersionsInput, ListObjectVersionsOutput;
+    get_bucket_encryption => op_get_bucket_encryption: GetBucketEncryptionInput, GetBucketEncryptionOutput;
+    put_bucket_encryption => op_put_bucket_encryption: PutBucketEncryptionInput, PutBucketEncryptionOutput;
+    delete_bucket_encryption => op_delete_bucket_encryption: DeleteBucketEncryptionInput, DeleteBucketEncryptionOutput;
+    get_bucket_ownership_controls => op_get_bucket_ownership_controls: GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput;
+    put_bucket_ownership_controls => op_put_bucket_ownership_controls: PutBucketOwnershipControlsInput, PutBucketOwnershipControlsOutput;
+    delete_bucket_ownership_controls => op_delete_bucket_ownership_controls: DeleteBucketOwnershipControlsInput, DeleteBucketOwnershipControlsOutput;
+    get_bucket_acl => op_get_bucket_acl: GetBucketAclInput, GetBucketAclOutput;
+    put_bucket_acl => op_put_bucket_acl: PutBucketAclInput, PutBucketAclOutput;
+    get_object_acl => op_get_object_acl: GetObjectAclInput, GetObjectAclOutput;
+    put_object_acl => op_put_object_acl: PutObjectAclInput, PutObjectAclOutput;
 }
