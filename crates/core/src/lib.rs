@@ -13,6 +13,7 @@ pub mod entities;
 pub mod error;
 pub mod iam;
 pub mod ids;
+pub mod operation;
 pub mod page;
 pub mod seal;
 pub mod service_reference;

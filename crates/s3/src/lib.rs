@@ -16,6 +16,7 @@ pub mod meta;
 mod multipart;
 mod object_cache;
 mod object_ops;
+pub mod operations;
 pub mod public;
 mod records;
 pub mod seed;

@@ -9,7 +9,7 @@ use http::{HeaderValue, StatusCode};
 use crate::xml::Xml;
 
 /// A query-protocol service, which fixes the XML namespace and the API version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     /// IAM, `2010-05-08`.
     Iam,

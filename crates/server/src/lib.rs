@@ -5,8 +5,10 @@
 mod context;
 mod error;
 mod iam_api;
+mod operations;
 mod query;
 mod request;
+mod router;
 mod sts_api;
 mod xml;
 
@@ -15,14 +17,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
 use gatehouse_core::Iam;
-use http::{HeaderMap, Method, Uri};
+use gatehouse_core::operation::AwsService;
 
 pub use error::{ApiError, Service};
 pub use request::RequestCtx;
+pub use router::operations;
+
+use router::Endpoint;
 
 /// The largest query-protocol request body accepted.
 pub const MAX_QUERY_BODY: usize = 1024 * 1024;
@@ -47,7 +51,7 @@ impl std::fmt::Debug for App {
 }
 
 /// The axum router of the whole server: query-protocol requests (IAM, STS) and S3 share one
-/// port; [`dispatch`] tells them apart.
+/// port; [`router::route`] tells them apart.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .fallback(dispatch)
@@ -55,71 +59,47 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The signing service of a request's credential scope, if it is signed with `SigV4`.
-fn scope_service(headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    let from_header = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|text| text.split("Credential=").nth(1))
-        .and_then(|cred| cred.split('/').nth(3))
-        .map(|s| s.trim_end_matches(',').to_owned());
-    from_header.or_else(|| {
-        uri.query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "X-Amz-Credential")
-                .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned))
-        })
-    })
-}
-
-/// True for IAM/STS query-protocol requests: signed for `iam` or `sts`, or unsigned with an
-/// `Action` (query string, or a form body posted to `/`).
-fn is_query_protocol(req: &axum::extract::Request) -> bool {
-    match scope_service(req.headers(), req.uri()).as_deref() {
-        Some("iam" | "sts") => true,
-        Some(_) => false,
-        None => {
-            let form = req
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-            let action_in_query = req
-                .uri()
-                .query()
-                .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "Action"));
-            action_in_query || (req.method() == Method::POST && req.uri().path() == "/" && form)
-        }
-    }
-}
-
-/// Routes a request to the query-protocol endpoint or to S3.
+/// Routes a request to its endpoint ([`router::route`]).
 async fn dispatch(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: axum::extract::Request,
 ) -> Response {
-    if is_query_protocol(&req) || app.s3.is_none() {
-        let (parts, body) = req.into_parts();
-        let request_id = gatehouse_core::ids::new_request_id();
-        let Ok(body) = axum::body::to_bytes(body, MAX_QUERY_BODY).await else {
-            let service = service_of(&parts.headers, &parts.uri, None);
-            return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
-        };
-        return query_endpoint(
-            app,
-            peer,
-            parts.method,
-            parts.uri,
-            parts.headers,
-            body,
-            request_id,
-        )
-        .await;
+    match router::route(req.method(), req.uri(), req.headers()) {
+        Endpoint::Query(service) => query_endpoint(app, peer, service, req).await,
+        Endpoint::NotServed { service, target } => not_served(service, target.as_deref()),
+        Endpoint::S3 => match app.s3.clone() {
+            Some(s3) => s3_endpoint(&s3, peer, req).await,
+            None => query_endpoint(app, peer, Service::Iam, req).await,
+        },
     }
-    let Some(s3) = app.s3.clone() else {
-        return http::StatusCode::NOT_FOUND.into_response();
-    };
+}
+
+/// The answer to a service Gatehouse routes but does not serve yet: the JSON error its SDKs
+/// parse, saying so.
+fn not_served(service: AwsService, target: Option<&str>) -> Response {
+    let operation = target.map_or_else(String::new, |t| format!(" ({t})"));
+    let body = serde_json::json!({
+        "__type": "UnknownOperationException",
+        "message": format!(
+            "Gatehouse does not serve {} yet{operation}",
+            service.signing_name()
+        ),
+    });
+    let mut response = (http::StatusCode::BAD_REQUEST, body.to_string()).into_response();
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    response
+}
+
+/// Serves an S3 request through s3s and writes its log line.
+async fn s3_endpoint(
+    s3: &s3s::service::S3Service,
+    peer: SocketAddr,
+    req: axum::extract::Request,
+) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -128,14 +108,13 @@ async fn dispatch(
     let mut req = req.map(s3s::Body::http_body_unsync);
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
     req.extensions_mut().insert(notes.clone());
-    let response = match s3.call(req).await {
+    let mut response = match s3.call(req).await {
         Ok(r) => r.map(axum::body::Body::new),
         Err(e) => {
             tracing::warn!(error = ?e, "s3 request failed");
             http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     };
-    let mut response = response;
     if let Ok(v) = http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amz-request-id", v);
     }
@@ -171,56 +150,57 @@ async fn dispatch(
     response
 }
 
-/// Which service a query request is for: the credential scope says, else the action's name.
-fn service_of(headers: &HeaderMap, uri: &Uri, action: Option<&str>) -> Service {
-    match scope_service(headers, uri).as_deref() {
-        Some("sts") => Service::Sts,
-        None if action.is_some_and(sts_api::is_sts_action) => Service::Sts,
-        _ => Service::Iam,
-    }
-}
-
-#[allow(clippy::too_many_arguments, reason = "the parts of one HTTP request")]
+/// Serves a query-protocol request: authenticate, find the operation in its service's table,
+/// run its handler, answer and log.
 async fn query_endpoint(
     app: Arc<App>,
     peer: SocketAddr,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-    request_id: String,
+    service: Service,
+    req: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let request_id = gatehouse_core::ids::new_request_id();
+    let Ok(body) = axum::body::to_bytes(body, MAX_QUERY_BODY).await else {
+        return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
+    };
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let params = query::QueryParams::decode(uri.query().unwrap_or(""), &body);
     let action = params.get("Action").map(str::to_owned);
-    let service = service_of(&headers, &uri, action.as_deref());
+    let service = if router::is_signed(&headers, &uri) {
+        service
+    } else {
+        router::unsigned_query_service(action.as_deref())
+    };
     let network = context::network_context(&headers, peer, &app.region);
-    let app2 = app.clone();
     let rid = request_id.clone();
     let action_name = action.clone().unwrap_or_default();
     // Authentication and the handler may wait on the store: run them off the async workers.
-    #[allow(clippy::result_large_err, reason = "one value per request, moved once")]
     let outcome = tokio::task::spawn_blocking(move || {
-        let ctx =
-            request::authenticate(app2, &method, &uri, &headers, &body, service, rid, network)?;
+        let who = match request::authenticate(&app, &method, &uri, &headers, &body) {
+            Ok(who) => who,
+            Err(e) => return Outcome::failed(e, None),
+        };
         let Some(action) = action else {
-            return Err((ApiError::missing_action(), Some(ctx)));
+            return Outcome::failed(ApiError::missing_action(), Some(who.caller));
         };
-        if let Err(e) = session_token_scope(&ctx, service, &action) {
-            return Err((e, Some(ctx)));
-        }
-        let result = match service {
-            Service::Iam => iam_api::dispatch(&ctx, &action, &params),
-            Service::Sts => sts_api::dispatch(&ctx, &action, &params),
+        let Some(op) = router::query_operation(service, &action) else {
+            return Outcome::failed(ApiError::invalid_action(&action, service), Some(who.caller));
         };
-        match result {
-            Ok(body) => Ok((body, ctx)),
-            Err(e) => Err((e, Some(ctx))),
+        let ctx = RequestCtx::new(app, who, &op.operation, rid, network);
+        let result = session_token_scope(&ctx, service).and_then(|()| (op.handler)(&ctx, &params));
+        Outcome {
+            result,
+            ctx: Some(ctx),
+            caller: None,
         }
     })
-    .await;
-    let (response, ctx) = match outcome {
-        Ok(Ok((body, ctx))) => {
+    .await
+    .unwrap_or_else(|join| {
+        Outcome::failed(ApiError::internal(format!("handler failed: {join}")), None)
+    });
+    let response = match outcome.result {
+        Ok(body) => {
             let mut r = (http::StatusCode::OK, body).into_response();
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
@@ -229,37 +209,54 @@ async fn query_endpoint(
             if let Ok(v) = http::HeaderValue::from_str(&request_id) {
                 r.headers_mut().insert("x-amzn-RequestId", v);
             }
-            (r, Some(ctx))
+            r
         }
-        Ok(Err((e, ctx))) => (e.into_response_for(service, &request_id), ctx),
-        Err(join) => (
-            ApiError::internal(format!("handler failed: {join}"))
-                .into_response_for(service, &request_id),
-            None,
-        ),
+        Err(e) => e.into_response_for(service, &request_id),
     };
+    let ctx = outcome.ctx.as_ref();
     request::log_line(
         &request_id,
         service,
-        &action_name,
-        ctx.as_ref(),
+        ctx.map_or(action_name.as_str(), |c| c.operation.name),
+        ctx.map(|c| &c.caller).or(outcome.caller.as_ref()),
+        ctx,
         response.status(),
         started.elapsed(),
     );
     response
 }
 
+/// What a query-protocol request came to: the body or error, and who asked.
+struct Outcome {
+    result: Result<String, ApiError>,
+    /// The request's context, once its operation was found.
+    ctx: Option<RequestCtx>,
+    /// The caller, when the request failed after authentication but before it had a context.
+    caller: Option<gatehouse_core::Caller>,
+}
+
+impl Outcome {
+    fn failed(e: ApiError, caller: Option<gatehouse_core::Caller>) -> Self {
+        Self {
+            result: Err(e),
+            ctx: None,
+            caller,
+        }
+    }
+}
+
 /// What `GetSessionToken` credentials may call (semantics spec §7.4): without MFA no IAM
 /// API, and of STS only `AssumeRole` and `GetCallerIdentity`.
-fn session_token_scope(ctx: &RequestCtx, service: Service, action: &str) -> Result<(), ApiError> {
+fn session_token_scope(ctx: &RequestCtx, service: Service) -> Result<(), ApiError> {
     let Some(session) = ctx.caller.session.as_ref().filter(|s| s.user_session) else {
         return Ok(());
     };
+    let name = ctx.operation.name;
     match service {
         Service::Iam if !session.mfa => Err(ApiError::invalid_client_token()),
-        Service::Sts if !matches!(action, "AssumeRole" | "GetCallerIdentity") => {
+        Service::Sts if !matches!(name, "AssumeRole" | "GetCallerIdentity") => {
             Err(ApiError::from(gatehouse_core::Error::access_denied(
-                format!("Cannot call {action} with session credentials"),
+                format!("Cannot call {name} with session credentials"),
             )))
         }
         _ => Ok(()),

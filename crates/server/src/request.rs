@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gatehouse_core::operation::Operation;
 use gatehouse_core::{AuthzDecision, AuthzRequest, Caller};
 use gatehouse_policy::{AccountId, MessageStyle, Policy, RequestContext};
 use gatehouse_sigv4::SignedRequest;
@@ -29,6 +30,8 @@ pub struct AuthzLog {
 pub struct RequestCtx {
     /// The shared server state.
     pub app: Arc<App>,
+    /// The operation called, as its service's table describes it.
+    pub operation: &'static Operation,
     /// The caller.
     pub caller: Caller,
     /// The request id.
@@ -42,6 +45,30 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// The context of an authenticated request for `operation`.
+    pub fn new(
+        app: Arc<App>,
+        who: Authenticated,
+        operation: &'static Operation,
+        request_id: String,
+        network: RequestContext,
+    ) -> Self {
+        Self {
+            app,
+            operation,
+            caller: who.caller,
+            request_id,
+            region: who.region,
+            network,
+            authz: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The IAM action the operation is authorized as (`iam:CreateUser`).
+    pub fn action(&self) -> &'static str {
+        self.operation.action
+    }
+
     /// The caller's account.
     pub fn account(&self) -> AccountId {
         self.caller.account()
@@ -117,33 +144,30 @@ impl RequestCtx {
     }
 }
 
+/// Who signed a request, and for which region.
+#[derive(Debug)]
+pub struct Authenticated {
+    /// The caller.
+    pub caller: Caller,
+    /// The region of the request's credential scope.
+    pub region: String,
+}
+
 /// Authenticates a query-protocol request: `SigV4` over the exact bytes received, with the
 /// caller's secret from its long-term key or sealed session token.
-#[allow(clippy::too_many_arguments, reason = "the parts of an HTTP request")]
-#[allow(
-    clippy::result_large_err,
-    reason = "returned once per request, straight to the response"
-)]
 pub fn authenticate(
-    app: Arc<App>,
+    app: &App,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-    _service: Service,
-    request_id: String,
-    network: RequestContext,
-) -> Result<RequestCtx, (ApiError, Option<RequestCtx>)> {
-    let signed =
-        SignedRequest::parse(method, uri, headers).map_err(|e| (ApiError::from(e), None))?;
+) -> Result<Authenticated, ApiError> {
+    let signed = SignedRequest::parse(method, uri, headers)?;
     let now = jiff::Timestamp::now();
-    let credential = app
-        .iam
-        .resolve_credential(&signed.access_key_id, signed.security_token.as_deref(), now)
-        .map_err(|e| (ApiError::from(e), None))?;
-    signed
-        .verify(method, uri, headers, body, credential.secret.expose(), now)
-        .map_err(|e| (ApiError::from(e), None))?;
+    let credential =
+        app.iam
+            .resolve_credential(&signed.access_key_id, signed.security_token.as_deref(), now)?;
+    signed.verify(method, uri, headers, body, credential.secret.expose(), now)?;
     if !credential.caller.access_key_id.is_temporary() {
         app.iam.note_key_used(
             &credential.caller.access_key_id,
@@ -151,13 +175,9 @@ pub fn authenticate(
             &signed.scope.region,
         );
     }
-    Ok(RequestCtx {
-        app,
+    Ok(Authenticated {
         caller: credential.caller,
-        request_id,
         region: signed.scope.region.clone(),
-        network,
-        authz: Mutex::new(Vec::new()),
     })
 }
 
@@ -165,28 +185,38 @@ pub fn authenticate(
 pub fn log_line(
     request_id: &str,
     service: Service,
-    action: &str,
+    operation: &str,
+    caller: Option<&Caller>,
     ctx: Option<&RequestCtx>,
     status: StatusCode,
     elapsed: Duration,
 ) {
-    let principal = ctx.map_or_else(|| "-".to_owned(), |c| c.caller.arn());
+    let principal = caller.map_or_else(|| "-".to_owned(), Caller::arn);
+    let read_only = ctx.map(|c| c.operation.read_only);
     let last = ctx.and_then(|c| c.authz.lock().last().cloned());
-    let (resource, decision, policy_type) = match &last {
+    let (action, resource, decision, policy_type) = match &last {
         Some(l) => (
+            l.action.clone(),
             l.resource.clone(),
             l.decision.outcome.to_string(),
             l.decision
                 .policy_type
                 .map_or_else(|| "-".to_owned(), |t| t.noun().to_owned()),
         ),
-        None => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+        None => (
+            "-".to_owned(),
+            "-".to_owned(),
+            "-".to_owned(),
+            "-".to_owned(),
+        ),
     };
     tracing::info!(
         request_id,
         principal = %principal,
         service = service.name(),
-        action,
+        operation,
+        read_only = read_only.map_or("-", |r| if r { "true" } else { "false" }),
+        action = %action,
         resource = %resource,
         decision = %decision,
         policy_type = %policy_type,

@@ -17,16 +17,16 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let path = p.get("Path").unwrap_or("/");
     // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
     gatehouse_core::validate::path("path", path)?;
-    ctx.authorize("iam:CreateGroup", &entity_arn(ctx, "group", path, name))?;
+    ctx.authorize(ctx.action(), &entity_arn(ctx, "group", path, name))?;
     let group = ctx.app.iam.create_group(ctx.account(), name, Some(path))?;
-    Ok(respond(ctx, "CreateGroup", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Group", |x| render::group(x, &group));
     }))
 }
 
 pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
-    ctx.authorize("iam:GetGroup", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     let (group, members) = ctx.app.iam.get_group(ctx.account(), name)?;
     let page = page(
         p,
@@ -34,7 +34,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .into_iter()
             .map(|u| (u.common.name.to_lowercase(), u)),
     )?;
-    Ok(respond(ctx, "GetGroup", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Group", |x| render::group(x, &group));
         x.list("Users", &page.items, render::user);
         truncation(x, &page);
@@ -42,7 +42,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 }
 
 pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    ctx.authorize("iam:ListGroups", &entity_arn(ctx, "group", "/", ""))?;
+    ctx.authorize(ctx.action(), &entity_arn(ctx, "group", "/", ""))?;
     let groups = ctx
         .app
         .iam
@@ -53,7 +53,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .into_iter()
             .map(|g| (g.common.name.to_lowercase(), g)),
     )?;
-    Ok(respond(ctx, "ListGroups", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Groups", &page.items, render::group);
         truncation(x, &page);
     }))
@@ -61,32 +61,32 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
-    ctx.authorize("iam:DeleteGroup", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     ctx.app.iam.delete_group(ctx.account(), name)?;
-    Ok(respond_empty(ctx, "DeleteGroup"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn add_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let user = p.require("UserName")?;
-    ctx.authorize("iam:AddUserToGroup", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     ctx.app.iam.add_user_to_group(ctx.account(), name, user)?;
-    Ok(respond_empty(ctx, "AddUserToGroup"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn remove_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let user = p.require("UserName")?;
-    ctx.authorize("iam:RemoveUserFromGroup", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     ctx.app
         .iam
         .remove_user_from_group(ctx.account(), name, user)?;
-    Ok(respond_empty(ctx, "RemoveUserFromGroup"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_for_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let user = p.require("UserName")?;
-    ctx.authorize("iam:ListGroupsForUser", &super::users::user_arn(ctx, user))?;
+    ctx.authorize(ctx.action(), &super::users::user_arn(ctx, user))?;
     let groups = ctx.app.iam.list_groups_for_user(ctx.account(), user)?;
     let page = page(
         p,
@@ -94,7 +94,7 @@ pub(super) fn list_for_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .into_iter()
             .map(|g| (g.common.name.to_lowercase(), g)),
     )?;
-    Ok(respond(ctx, "ListGroupsForUser", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Groups", &page.items, render::group);
         truncation(x, &page);
     }))
@@ -104,22 +104,22 @@ pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let policy_name = p.require("PolicyName")?;
     let document = p.require("PolicyDocument")?;
-    ctx.authorize("iam:PutGroupPolicy", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     ctx.app
         .iam
         .put_group_policy(ctx.account(), name, policy_name, document)?;
-    Ok(respond_empty(ctx, "PutGroupPolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:GetGroupPolicy", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     let (group_name, doc) = ctx
         .app
         .iam
         .get_group_policy(ctx.account(), name, policy_name)?;
-    Ok(respond(ctx, "GetGroupPolicy", |x| {
+    Ok(respond(ctx, |x| {
         x.text("GroupName", &group_name)
             .text("PolicyName", policy_name)
             .text("PolicyDocument", &url_encoded(doc.text()));
@@ -129,19 +129,19 @@ pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:DeleteGroupPolicy", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     ctx.app
         .iam
         .delete_group_policy(ctx.account(), name, policy_name)?;
-    Ok(respond_empty(ctx, "DeleteGroupPolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
-    ctx.authorize("iam:ListGroupPolicies", &group_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
     let names = ctx.app.iam.list_group_policies(ctx.account(), name)?;
     let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
-    Ok(respond(ctx, "ListGroupPolicies", |x| {
+    Ok(respond(ctx, |x| {
         x.list("PolicyNames", &page.items, |x, n| {
             x.open_text(n);
         });

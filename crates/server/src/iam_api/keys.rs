@@ -24,12 +24,12 @@ fn owner(ctx: &RequestCtx, p: &QueryParams) -> Result<(Option<String>, String), 
 
 pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let (user, arn) = owner(ctx, p)?;
-    ctx.authorize("iam:CreateAccessKey", &arn)?;
+    ctx.authorize(ctx.action(), &arn)?;
     let created = ctx
         .app
         .iam
         .create_access_key(ctx.account(), user.as_deref())?;
-    Ok(respond(ctx, "CreateAccessKey", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("AccessKey", |x| {
             x.opt("UserName", created.user_name.as_deref())
                 .text("AccessKeyId", created.key.id.as_str())
@@ -42,7 +42,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let (user, arn) = owner(ctx, p)?;
-    ctx.authorize("iam:ListAccessKeys", &arn)?;
+    ctx.authorize(ctx.action(), &arn)?;
     let (user_name, keys) = ctx
         .app
         .iam
@@ -53,7 +53,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .enumerate()
             .map(|(i, k)| (format!("{i:04}"), k)),
     )?;
-    Ok(respond(ctx, "ListAccessKeys", |x| {
+    Ok(respond(ctx, |x| {
         x.list("AccessKeyMetadata", &page.items, |x, k| {
             render::access_key(x, user_name.as_deref(), k);
         });
@@ -77,21 +77,21 @@ pub(super) fn update(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         }
     };
     let (user, arn) = owner(ctx, p)?;
-    ctx.authorize("iam:UpdateAccessKey", &arn)?;
+    ctx.authorize(ctx.action(), &arn)?;
     ctx.app
         .iam
         .update_access_key(ctx.account(), user.as_deref(), id, status)?;
-    Ok(respond_empty(ctx, "UpdateAccessKey"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let id = p.require("AccessKeyId")?;
     let (user, arn) = owner(ctx, p)?;
-    ctx.authorize("iam:DeleteAccessKey", &arn)?;
+    ctx.authorize(ctx.action(), &arn)?;
     ctx.app
         .iam
         .delete_access_key(ctx.account(), user.as_deref(), id)?;
-    Ok(respond_empty(ctx, "DeleteAccessKey"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn last_used(ctx: &RequestCtx, p: &QueryParams) -> Handled {
@@ -101,8 +101,8 @@ pub(super) fn last_used(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         || ctx.account().root_arn(),
         |u| super::users::user_arn(ctx, u),
     );
-    ctx.authorize("iam:GetAccessKeyLastUsed", &arn)?;
-    Ok(respond(ctx, "GetAccessKeyLastUsed", |x| {
+    ctx.authorize(ctx.action(), &arn)?;
+    Ok(respond(ctx, |x| {
         x.opt("UserName", user.as_deref());
         x.elem("AccessKeyLastUsed", |x| match &key.last_used {
             Some(u) => {

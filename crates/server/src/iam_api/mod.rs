@@ -1,5 +1,6 @@
-//! The IAM API over the query protocol: one handler per action, each authorized by IAM
-//! policy (`iam:<Action>` on the entity's ARN) before it acts.
+//! The IAM API over the query protocol: [`OPERATIONS`], the table of every IAM operation served,
+//! and their handlers, each authorized by IAM policy (the operation's action on the entity's
+//! ARN) before it acts. Adding an operation is a table entry and a handler.
 
 mod groups;
 mod keys;
@@ -8,91 +9,110 @@ pub(crate) mod render;
 mod roles;
 mod users;
 
+use gatehouse_core::operation::Resource;
 use gatehouse_core::page::{Page, paginate};
 
 use crate::error::{ApiError, Service};
+use crate::operations::{QueryOperation, TAG_KEYS, query_operations};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
 use crate::xml::Xml;
 
-/// A handler's result: the XML body.
-pub(crate) type Handled = Result<String, ApiError>;
+pub(crate) use crate::operations::Handled;
 
-/// Runs one IAM action.
-pub fn dispatch(ctx: &RequestCtx, action: &str, p: &QueryParams) -> Handled {
-    match action {
-        "CreateUser" => users::create(ctx, p),
-        "GetUser" => users::get(ctx, p),
-        "ListUsers" => users::list(ctx, p),
-        "UpdateUser" => users::update(ctx, p),
-        "DeleteUser" => users::delete(ctx, p),
-        "PutUserPolicy" => users::put_policy(ctx, p),
-        "GetUserPolicy" => users::get_policy(ctx, p),
-        "DeleteUserPolicy" => users::delete_policy(ctx, p),
-        "ListUserPolicies" => users::list_policies(ctx, p),
-        "TagUser" => users::tag(ctx, p),
-        "UntagUser" => users::untag(ctx, p),
-        "ListUserTags" => users::list_tags(ctx, p),
-        "PutUserPermissionsBoundary" => users::put_boundary(ctx, p),
-        "DeleteUserPermissionsBoundary" => users::delete_boundary(ctx, p),
-        "CreateGroup" => groups::create(ctx, p),
-        "GetGroup" => groups::get(ctx, p),
-        "ListGroups" => groups::list(ctx, p),
-        "DeleteGroup" => groups::delete(ctx, p),
-        "AddUserToGroup" => groups::add_user(ctx, p),
-        "RemoveUserFromGroup" => groups::remove_user(ctx, p),
-        "ListGroupsForUser" => groups::list_for_user(ctx, p),
-        "PutGroupPolicy" => groups::put_policy(ctx, p),
-        "GetGroupPolicy" => groups::get_policy(ctx, p),
-        "DeleteGroupPolicy" => groups::delete_policy(ctx, p),
-        "ListGroupPolicies" => groups::list_policies(ctx, p),
-        "CreateRole" => roles::create(ctx, p),
-        "GetRole" => roles::get(ctx, p),
-        "ListRoles" => roles::list(ctx, p),
-        "DeleteRole" => roles::delete(ctx, p),
-        "UpdateRole" => roles::update(ctx, p),
-        "UpdateRoleDescription" => roles::update_description(ctx, p),
-        "UpdateAssumeRolePolicy" => roles::update_trust(ctx, p),
-        "PutRolePolicy" => roles::put_policy(ctx, p),
-        "GetRolePolicy" => roles::get_policy(ctx, p),
-        "DeleteRolePolicy" => roles::delete_policy(ctx, p),
-        "ListRolePolicies" => roles::list_policies(ctx, p),
-        "TagRole" => roles::tag(ctx, p),
-        "UntagRole" => roles::untag(ctx, p),
-        "ListRoleTags" => roles::list_tags(ctx, p),
-        "PutRolePermissionsBoundary" => roles::put_boundary(ctx, p),
-        "DeleteRolePermissionsBoundary" => roles::delete_boundary(ctx, p),
-        "CreatePolicy" => policies::create(ctx, p),
-        "GetPolicy" => policies::get(ctx, p),
-        "ListPolicies" => policies::list(ctx, p),
-        "DeletePolicy" => policies::delete(ctx, p),
-        "CreatePolicyVersion" => policies::create_version(ctx, p),
-        "GetPolicyVersion" => policies::get_version(ctx, p),
-        "ListPolicyVersions" => policies::list_versions(ctx, p),
-        "SetDefaultPolicyVersion" => policies::set_default_version(ctx, p),
-        "DeletePolicyVersion" => policies::delete_version(ctx, p),
-        "AttachUserPolicy" | "AttachGroupPolicy" | "AttachRolePolicy" => {
-            policies::attach(ctx, action, p)
-        }
-        "DetachUserPolicy" | "DetachGroupPolicy" | "DetachRolePolicy" => {
-            policies::detach(ctx, action, p)
-        }
-        "ListAttachedUserPolicies" | "ListAttachedGroupPolicies" | "ListAttachedRolePolicies" => {
-            policies::list_attached(ctx, action, p)
-        }
-        "ListEntitiesForPolicy" => policies::entities(ctx, p),
-        "GetAccountAuthorizationDetails" => policies::account_details(ctx, p),
-        "CreateAccessKey" => keys::create(ctx, p),
-        "ListAccessKeys" => keys::list(ctx, p),
-        "UpdateAccessKey" => keys::update(ctx, p),
-        "DeleteAccessKey" => keys::delete(ctx, p),
-        "GetAccessKeyLastUsed" => keys::last_used(ctx, p),
-        _ => Err(ApiError::invalid_action(action, Service::Iam)),
-    }
-}
+/// A user, named by `UserName` (the caller when a user-level call omits it).
+const USER: Resource = Resource::named("user", "UserName");
+/// A group, named by `GroupName`.
+const GROUP: Resource = Resource::named("group", "GroupName");
+/// A role, named by `RoleName`.
+const ROLE: Resource = Resource::named("role", "RoleName");
+/// A managed policy, named by `PolicyArn`.
+const POLICY: Resource = Resource::named("policy", "PolicyArn");
+/// A new managed policy, named by `PolicyName` and `Path`.
+const NEW_POLICY: Resource = Resource::named("policy", "PolicyName");
+/// No resource type: the call is authorized on the account's listing ARN.
+const NONE: Resource = Resource::None;
 
-/// `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…` for `action`.
-pub(crate) fn respond(ctx: &RequestCtx, action: &str, result: impl FnOnce(&mut Xml)) -> String {
+/// Every IAM operation Gatehouse serves.
+pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam";
+    CreateUser: write USER, further_actions = &["iam:TagUser"], context_keys = &[
+        "aws:RequestTag/${TagKey}", "aws:TagKeys", "iam:PermissionsBoundary"
+    ] => users::create;
+    GetUser: read USER => users::get;
+    ListUsers: read NONE => users::list;
+    UpdateUser: write USER => users::update;
+    DeleteUser: write USER => users::delete;
+    PutUserPolicy: write USER => users::put_policy;
+    GetUserPolicy: read USER => users::get_policy;
+    DeleteUserPolicy: write USER => users::delete_policy;
+    ListUserPolicies: read USER => users::list_policies;
+    TagUser: write USER, context_keys = TAG_KEYS => users::tag;
+    UntagUser: write USER, context_keys = &["aws:TagKeys"] => users::untag;
+    ListUserTags: read USER => users::list_tags;
+    PutUserPermissionsBoundary: write USER, context_keys = &["iam:PermissionsBoundary"]
+        => users::put_boundary;
+    DeleteUserPermissionsBoundary: write USER => users::delete_boundary;
+    CreateGroup: write GROUP => groups::create;
+    GetGroup: read GROUP => groups::get;
+    ListGroups: read NONE => groups::list;
+    DeleteGroup: write GROUP => groups::delete;
+    AddUserToGroup: write GROUP => groups::add_user;
+    RemoveUserFromGroup: write GROUP => groups::remove_user;
+    ListGroupsForUser: read USER => groups::list_for_user;
+    PutGroupPolicy: write GROUP => groups::put_policy;
+    GetGroupPolicy: read GROUP => groups::get_policy;
+    DeleteGroupPolicy: write GROUP => groups::delete_policy;
+    ListGroupPolicies: read GROUP => groups::list_policies;
+    CreateRole: write ROLE, further_actions = &["iam:TagRole"], context_keys = &[
+        "aws:RequestTag/${TagKey}", "aws:TagKeys", "iam:PermissionsBoundary"
+    ] => roles::create;
+    GetRole: read ROLE => roles::get;
+    ListRoles: read NONE => roles::list;
+    DeleteRole: write ROLE => roles::delete;
+    UpdateRole: write ROLE => roles::update;
+    UpdateRoleDescription: write ROLE => roles::update_description;
+    UpdateAssumeRolePolicy: write ROLE => roles::update_trust;
+    PutRolePolicy: write ROLE => roles::put_policy;
+    GetRolePolicy: read ROLE => roles::get_policy;
+    DeleteRolePolicy: write ROLE => roles::delete_policy;
+    ListRolePolicies: read ROLE => roles::list_policies;
+    TagRole: write ROLE, context_keys = TAG_KEYS => roles::tag;
+    UntagRole: write ROLE, context_keys = &["aws:TagKeys"] => roles::untag;
+    ListRoleTags: read ROLE => roles::list_tags;
+    PutRolePermissionsBoundary: write ROLE, context_keys = &["iam:PermissionsBoundary"]
+        => roles::put_boundary;
+    DeleteRolePermissionsBoundary: write ROLE => roles::delete_boundary;
+    CreatePolicy: write NEW_POLICY, context_keys = TAG_KEYS => policies::create;
+    GetPolicy: read POLICY => policies::get;
+    ListPolicies: read NONE => policies::list;
+    DeletePolicy: write POLICY => policies::delete;
+    CreatePolicyVersion: write POLICY => policies::create_version;
+    GetPolicyVersion: read POLICY => policies::get_version;
+    ListPolicyVersions: read POLICY => policies::list_versions;
+    SetDefaultPolicyVersion: write POLICY => policies::set_default_version;
+    DeletePolicyVersion: write POLICY => policies::delete_version;
+    AttachUserPolicy: write USER, context_keys = &["iam:PolicyARN"] => policies::attach;
+    AttachGroupPolicy: write GROUP, context_keys = &["iam:PolicyARN"] => policies::attach;
+    AttachRolePolicy: write ROLE, context_keys = &["iam:PolicyARN"] => policies::attach;
+    DetachUserPolicy: write USER, context_keys = &["iam:PolicyARN"] => policies::detach;
+    DetachGroupPolicy: write GROUP, context_keys = &["iam:PolicyARN"] => policies::detach;
+    DetachRolePolicy: write ROLE, context_keys = &["iam:PolicyARN"] => policies::detach;
+    ListAttachedUserPolicies: read USER => policies::list_attached;
+    ListAttachedGroupPolicies: read GROUP => policies::list_attached;
+    ListAttachedRolePolicies: read ROLE => policies::list_attached;
+    ListEntitiesForPolicy: read POLICY => policies::entities;
+    GetAccountAuthorizationDetails: read NONE => policies::account_details;
+    CreateAccessKey: write USER => keys::create;
+    ListAccessKeys: read USER => keys::list;
+    UpdateAccessKey: write USER => keys::update;
+    DeleteAccessKey: write USER => keys::delete;
+    GetAccessKeyLastUsed: read USER => keys::last_used;
+};
+
+/// `<OperationResponse><OperationResult>…</OperationResult><ResponseMetadata>…` for the
+/// request's operation.
+pub(crate) fn respond(ctx: &RequestCtx, result: impl FnOnce(&mut Xml)) -> String {
+    let action = ctx.operation.name;
     let mut x = Xml::new();
     x.open_ns(&format!("{action}Response"), Service::Iam.namespace());
     x.elem(&format!("{action}Result"), result);
@@ -102,7 +122,8 @@ pub(crate) fn respond(ctx: &RequestCtx, action: &str, result: impl FnOnce(&mut X
 }
 
 /// A response with no result element.
-pub(crate) fn respond_empty(ctx: &RequestCtx, action: &str) -> String {
+pub(crate) fn respond_empty(ctx: &RequestCtx) -> String {
+    let action = ctx.operation.name;
     let mut x = Xml::new();
     x.open_ns(&format!("{action}Response"), Service::Iam.namespace());
     metadata(&mut x, ctx);

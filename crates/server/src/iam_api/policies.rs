@@ -1,6 +1,7 @@
 //! Managed policy actions, attachments, and `GetAccountAuthorizationDetails`.
 
 use gatehouse_core::iam::{AttachTarget, ManagedPolicyRef};
+use gatehouse_core::operation::Resource;
 use gatehouse_policy::ContextValue;
 
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
@@ -18,9 +19,10 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let tags = p.tags("Tags");
     super::users::authorize_tagged(
         ctx,
-        "iam:CreatePolicy",
+        ctx.action(),
         &entity_arn(ctx, "policy", path, name),
         &tags,
+        None,
     )?;
     let policy = ctx.app.iam.create_policy(
         ctx.account(),
@@ -30,7 +32,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         p.get("Description"),
         tags,
     )?;
-    Ok(respond(ctx, "CreatePolicy", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Policy", |x| {
             render::policy(x, &ManagedPolicyRef::Customer(policy), 0, 0);
         });
@@ -39,13 +41,13 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    ctx.authorize("iam:GetPolicy", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     let (policy, count) = ctx.app.iam.get_policy(ctx.account(), arn)?;
     let boundary_uses = ctx
         .app
         .iam
         .boundary_usage_count(ctx.account(), &policy.arn());
-    Ok(respond(ctx, "GetPolicy", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Policy", |x| {
             render::policy(x, &policy, count, boundary_uses);
         });
@@ -53,7 +55,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 }
 
 pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    ctx.authorize("iam:ListPolicies", &entity_arn(ctx, "policy", "/", ""))?;
+    ctx.authorize(ctx.action(), &entity_arn(ctx, "policy", "/", ""))?;
     let scope = p.get("Scope").unwrap_or("All");
     if !matches!(scope, "All" | "AWS" | "Local") {
         return Err(gatehouse_core::validate::constraint(
@@ -73,7 +75,7 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         p,
         policies.into_iter().map(|(pol, n)| (pol.arn(), (pol, n))),
     )?;
-    Ok(respond(ctx, "ListPolicies", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Policies", &page.items, |x, (pol, n)| {
             let boundary_uses = ctx.app.iam.boundary_usage_count(ctx.account(), &pol.arn());
             render::policy(x, pol, *n, boundary_uses);
@@ -84,21 +86,21 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    ctx.authorize("iam:DeletePolicy", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     ctx.app.iam.delete_policy(ctx.account(), arn)?;
-    Ok(respond_empty(ctx, "DeletePolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn create_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
     let document = p.require("PolicyDocument")?;
-    ctx.authorize("iam:CreatePolicyVersion", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     let set_default = p.bool("SetAsDefault")?.unwrap_or(false);
     let version = ctx
         .app
         .iam
         .create_policy_version(ctx.account(), arn, document, set_default)?;
-    Ok(respond(ctx, "CreatePolicyVersion", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("PolicyVersion", |x| {
             render::policy_version(x, &version, set_default, false);
         });
@@ -108,12 +110,12 @@ pub(super) fn create_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn get_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
     let version_id = p.require("VersionId")?;
-    ctx.authorize("iam:GetPolicyVersion", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     let (version, is_default) = ctx
         .app
         .iam
         .get_policy_version(ctx.account(), arn, version_id)?;
-    Ok(respond(ctx, "GetPolicyVersion", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("PolicyVersion", |x| {
             render::policy_version(x, &version, is_default, true);
         });
@@ -122,7 +124,7 @@ pub(super) fn get_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn list_versions(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    ctx.authorize("iam:ListPolicyVersions", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     let versions = ctx.app.iam.list_policy_versions(ctx.account(), arn)?;
     let page = page(
         p,
@@ -131,7 +133,7 @@ pub(super) fn list_versions(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .enumerate()
             .map(|(i, v)| (format!("{i:04}"), v)),
     )?;
-    Ok(respond(ctx, "ListPolicyVersions", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Versions", &page.items, |x, (v, d)| {
             render::policy_version(x, v, *d, false);
         });
@@ -142,84 +144,94 @@ pub(super) fn list_versions(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn set_default_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
     let version_id = p.require("VersionId")?;
-    ctx.authorize("iam:SetDefaultPolicyVersion", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     ctx.app
         .iam
         .set_default_policy_version(ctx.account(), arn, version_id)?;
-    Ok(respond_empty(ctx, "SetDefaultPolicyVersion"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn delete_version(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
     let version_id = p.require("VersionId")?;
-    ctx.authorize("iam:DeletePolicyVersion", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     ctx.app
         .iam
         .delete_policy_version(ctx.account(), arn, version_id)?;
-    Ok(respond_empty(ctx, "DeletePolicyVersion"))
+    Ok(respond_empty(ctx))
 }
 
-/// The entity an attachment action names, and the ARN it is authorized on.
+/// The entity an attachment operation names (the table says which kind), and the ARN it is
+/// authorized on.
 fn target<'a>(
     ctx: &RequestCtx,
-    action: &str,
     p: &'a QueryParams,
 ) -> Result<(AttachTarget<'a>, String), ApiError> {
-    if action.contains("User") {
-        let n = p.require("UserName")?;
-        Ok((AttachTarget::User(n), super::users::user_arn(ctx, n)))
-    } else if action.contains("Group") {
-        let n = p.require("GroupName")?;
-        let arn = ctx
-            .app
-            .iam
-            .get_group(ctx.account(), n)
-            .map_or_else(|_| entity_arn(ctx, "group", "/", n), |(g, _)| g.arn());
-        Ok((AttachTarget::Group(n), arn))
-    } else {
-        let n = p.require("RoleName")?;
-        let arn = ctx
-            .app
-            .iam
-            .get_role(ctx.account(), n)
-            .map_or_else(|_| entity_arn(ctx, "role", "/", n), |r| r.arn());
-        Ok((AttachTarget::Role(n), arn))
+    match ctx.operation.resource {
+        Resource::Typed {
+            resource_type: "user",
+            ..
+        } => {
+            let n = p.require("UserName")?;
+            Ok((AttachTarget::User(n), super::users::user_arn(ctx, n)))
+        }
+        Resource::Typed {
+            resource_type: "group",
+            ..
+        } => {
+            let n = p.require("GroupName")?;
+            let arn = ctx
+                .app
+                .iam
+                .get_group(ctx.account(), n)
+                .map_or_else(|_| entity_arn(ctx, "group", "/", n), |(g, _)| g.arn());
+            Ok((AttachTarget::Group(n), arn))
+        }
+        _ => {
+            let n = p.require("RoleName")?;
+            let arn = ctx
+                .app
+                .iam
+                .get_role(ctx.account(), n)
+                .map_or_else(|_| entity_arn(ctx, "role", "/", n), |r| r.arn());
+            Ok((AttachTarget::Role(n), arn))
+        }
     }
 }
 
-pub(super) fn attach(ctx: &RequestCtx, action: &str, p: &QueryParams) -> Handled {
+pub(super) fn attach(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    let (target, entity) = target(ctx, action, p)?;
+    let (target, entity) = target(ctx, p)?;
     ctx.authorize_with(
-        &format!("iam:{action}"),
+        ctx.action(),
         &entity,
         &[("iam:PolicyARN", ContextValue::Single(arn.into()))],
     )?;
     ctx.app.iam.attach_policy(ctx.account(), target, arn)?;
-    Ok(respond_empty(ctx, action))
+    Ok(respond_empty(ctx))
 }
 
-pub(super) fn detach(ctx: &RequestCtx, action: &str, p: &QueryParams) -> Handled {
+pub(super) fn detach(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    let (target, entity) = target(ctx, action, p)?;
+    let (target, entity) = target(ctx, p)?;
     ctx.authorize_with(
-        &format!("iam:{action}"),
+        ctx.action(),
         &entity,
         &[("iam:PolicyARN", ContextValue::Single(arn.into()))],
     )?;
     ctx.app.iam.detach_policy(ctx.account(), target, arn)?;
-    Ok(respond_empty(ctx, action))
+    Ok(respond_empty(ctx))
 }
 
-pub(super) fn list_attached(ctx: &RequestCtx, action: &str, p: &QueryParams) -> Handled {
-    let (target, entity) = target(ctx, action, p)?;
-    ctx.authorize(&format!("iam:{action}"), &entity)?;
+pub(super) fn list_attached(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let (target, entity) = target(ctx, p)?;
+    ctx.authorize(ctx.action(), &entity)?;
     let attached = ctx
         .app
         .iam
         .list_attached(ctx.account(), target, p.get("PathPrefix"))?;
     let page = page(p, attached.into_iter().map(|(n, a)| (a.clone(), (n, a))))?;
-    Ok(respond(ctx, action, |x| {
+    Ok(respond(ctx, |x| {
         x.list("AttachedPolicies", &page.items, |x, (n, a)| {
             render::attached(x, n, a);
         });
@@ -229,7 +241,7 @@ pub(super) fn list_attached(ctx: &RequestCtx, action: &str, p: &QueryParams) -> 
 
 pub(super) fn entities(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let arn = p.require("PolicyArn")?;
-    ctx.authorize("iam:ListEntitiesForPolicy", arn)?;
+    ctx.authorize(ctx.action(), arn)?;
     let filter = p.get("EntityFilter");
     let all = ctx.app.iam.entities_for_policy(ctx.account(), arn)?;
     let keep = |kind: &str| filter.is_none_or(|f| f.eq_ignore_ascii_case(kind));
@@ -239,7 +251,7 @@ pub(super) fn entities(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .filter(|(k, _, _)| keep(k))
             .map(|e| (format!("{}/{}", e.0, e.1.to_lowercase()), e)),
     )?;
-    Ok(respond(ctx, "ListEntitiesForPolicy", |x| {
+    Ok(respond(ctx, |x| {
         for (kind, element, name_field, id_field) in [
             ("group", "PolicyGroups", "GroupName", "GroupId"),
             ("user", "PolicyUsers", "UserName", "UserId"),
@@ -300,7 +312,7 @@ fn detailed_policies(
 }
 
 pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    ctx.authorize("iam:GetAccountAuthorizationDetails", "*")?;
+    ctx.authorize(ctx.action(), "*")?;
     let filter: Vec<String> = p.list("Filter", None);
     let want = |kind: &str| filter.is_empty() || filter.iter().any(|f| f == kind);
     let state = ctx.app.iam.state();
@@ -332,7 +344,7 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             render::attached(x, name, arn);
         });
     };
-    Ok(respond(ctx, "GetAccountAuthorizationDetails", |x| {
+    Ok(respond(ctx, |x| {
         x.list(
             "UserDetailList",
             acct.users.values().filter(|_| want("User")),

@@ -29,9 +29,9 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     let arn = entity_arn(ctx, "role", path, name);
-    authorize_tagged(ctx, "iam:CreateRole", &arn, &tags)?;
+    authorize_tagged(ctx, ctx.action(), &arn, &tags, p.get("PermissionsBoundary"))?;
     if !tags.is_empty() {
-        authorize_tagged(ctx, "iam:TagRole", &arn, &tags)?;
+        authorize_tagged(ctx, "iam:TagRole", &arn, &tags, None)?;
     }
     let role = ctx.app.iam.create_role(
         ctx.account(),
@@ -45,28 +45,28 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             tags,
         },
     )?;
-    Ok(respond(ctx, "CreateRole", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Role", |x| render::role(x, &role));
     }))
 }
 
 pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:GetRole", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     let role = ctx.app.iam.get_role(ctx.account(), name)?;
-    Ok(respond(ctx, "GetRole", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Role", |x| render::role(x, &role));
     }))
 }
 
 pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    ctx.authorize("iam:ListRoles", &entity_arn(ctx, "role", "/", ""))?;
+    ctx.authorize(ctx.action(), &entity_arn(ctx, "role", "/", ""))?;
     let roles = ctx.app.iam.list_roles(ctx.account(), p.get("PathPrefix"))?;
     let page = page(
         p,
         roles.into_iter().map(|r| (r.common.name.to_lowercase(), r)),
     )?;
-    Ok(respond(ctx, "ListRoles", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Roles", &page.items, render::role);
         truncation(x, &page);
     }))
@@ -74,14 +74,14 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:DeleteRole", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.delete_role(ctx.account(), name)?;
-    Ok(respond_empty(ctx, "DeleteRole"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn update(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:UpdateRole", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.update_role(
         ctx.account(),
         name,
@@ -90,13 +90,13 @@ pub(super) fn update(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             max_session_duration: max_session(p)?,
         },
     )?;
-    Ok(respond(ctx, "UpdateRole", |_| {}))
+    Ok(respond(ctx, |_| {}))
 }
 
 pub(super) fn update_description(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let description = p.require("Description")?;
-    ctx.authorize("iam:UpdateRoleDescription", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.update_role(
         ctx.account(),
         name,
@@ -106,7 +106,7 @@ pub(super) fn update_description(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         },
     )?;
     let role = ctx.app.iam.get_role(ctx.account(), name)?;
-    Ok(respond(ctx, "UpdateRoleDescription", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("Role", |x| render::role(x, &role));
     }))
 }
@@ -114,31 +114,31 @@ pub(super) fn update_description(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn update_trust(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let document = p.require("PolicyDocument")?;
-    ctx.authorize("iam:UpdateAssumeRolePolicy", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.update_trust(ctx.account(), name, document)?;
-    Ok(respond_empty(ctx, "UpdateAssumeRolePolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let policy_name = p.require("PolicyName")?;
     let document = p.require("PolicyDocument")?;
-    ctx.authorize("iam:PutRolePolicy", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app
         .iam
         .put_role_policy(ctx.account(), name, policy_name, document)?;
-    Ok(respond_empty(ctx, "PutRolePolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:GetRolePolicy", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     let (role_name, doc) = ctx
         .app
         .iam
         .get_role_policy(ctx.account(), name, policy_name)?;
-    Ok(respond(ctx, "GetRolePolicy", |x| {
+    Ok(respond(ctx, |x| {
         x.text("RoleName", &role_name)
             .text("PolicyName", policy_name)
             .text("PolicyDocument", &url_encoded(doc.text()));
@@ -148,19 +148,19 @@ pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:DeleteRolePolicy", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app
         .iam
         .delete_role_policy(ctx.account(), name, policy_name)?;
-    Ok(respond_empty(ctx, "DeleteRolePolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:ListRolePolicies", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     let names = ctx.app.iam.list_role_policies(ctx.account(), name)?;
     let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
-    Ok(respond(ctx, "ListRolePolicies", |x| {
+    Ok(respond(ctx, |x| {
         x.list("PolicyNames", &page.items, |x, n| {
             x.open_text(n);
         });
@@ -171,16 +171,16 @@ pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn tag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let tags = p.tags("Tags");
-    authorize_tagged(ctx, "iam:TagRole", &role_arn(ctx, name), &tags)?;
+    authorize_tagged(ctx, ctx.action(), &role_arn(ctx, name), &tags, None)?;
     ctx.app.iam.tag_role(ctx.account(), name, &tags)?;
-    Ok(respond_empty(ctx, "TagRole"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn untag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let keys = p.list("TagKeys", None);
     ctx.authorize_with(
-        "iam:UntagRole",
+        ctx.action(),
         &role_arn(ctx, name),
         &[(
             "aws:TagKeys",
@@ -188,12 +188,12 @@ pub(super) fn untag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         )],
     )?;
     ctx.app.iam.untag_role(ctx.account(), name, &keys)?;
-    Ok(respond_empty(ctx, "UntagRole"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_tags(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:ListRoleTags", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     let role = ctx.app.iam.get_role(ctx.account(), name)?;
     let page = page(
         p,
@@ -202,7 +202,7 @@ pub(super) fn list_tags(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .enumerate()
             .map(|(i, t)| (format!("{i:08}"), t.clone())),
     )?;
-    Ok(respond(ctx, "ListRoleTags", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Tags", &page.items, |x, t| {
             x.text("Key", &t.key).text("Value", &t.value);
         });
@@ -214,17 +214,17 @@ pub(super) fn put_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
     let arn = p.require("PermissionsBoundary")?;
     ctx.authorize_with(
-        "iam:PutRolePermissionsBoundary",
+        ctx.action(),
         &role_arn(ctx, name),
         &[("iam:PermissionsBoundary", ContextValue::Single(arn.into()))],
     )?;
     ctx.app.iam.put_role_boundary(ctx.account(), name, arn)?;
-    Ok(respond_empty(ctx, "PutRolePermissionsBoundary"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn delete_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("RoleName")?;
-    ctx.authorize("iam:DeleteRolePermissionsBoundary", &role_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.delete_role_boundary(ctx.account(), name)?;
-    Ok(respond_empty(ctx, "DeleteRolePermissionsBoundary"))
+    Ok(respond_empty(ctx))
 }

@@ -37,13 +37,22 @@ pub(crate) fn tag_context(tags: &[gatehouse_core::entities::Tag]) -> Vec<(String
     out
 }
 
+/// Requires `action` on `arn` with the request-tag keys of `tags` and, when the request sets
+/// one, `iam:PermissionsBoundary`.
 pub(crate) fn authorize_tagged(
     ctx: &RequestCtx,
     action: &str,
     arn: &str,
     tags: &[gatehouse_core::entities::Tag],
+    boundary: Option<&str>,
 ) -> Result<(), ApiError> {
-    let extra = tag_context(tags);
+    let mut extra = tag_context(tags);
+    if let Some(boundary) = boundary {
+        extra.push((
+            "iam:PermissionsBoundary".to_owned(),
+            ContextValue::Single(boundary.into()),
+        ));
+    }
     let refs: Vec<(&str, ContextValue)> =
         extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     ctx.authorize_with(action, arn, &refs)
@@ -57,9 +66,10 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let tags = p.tags("Tags");
     authorize_tagged(
         ctx,
-        "iam:CreateUser",
+        ctx.action(),
         &entity_arn(ctx, "user", path, name),
         &tags,
+        p.get("PermissionsBoundary"),
     )?;
     if !tags.is_empty() {
         authorize_tagged(
@@ -67,6 +77,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             "iam:TagUser",
             &entity_arn(ctx, "user", path, name),
             &tags,
+            None,
         )?;
     }
     let user = ctx.app.iam.create_user(
@@ -76,7 +87,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         tags,
         p.get("PermissionsBoundary"),
     )?;
-    Ok(respond(ctx, "CreateUser", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("User", |x| render::user(x, &user));
     }))
 }
@@ -86,7 +97,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         (Some(n), _) => n.to_owned(),
         (None, Identity::User { name, .. }) => name.clone(),
         (None, Identity::Root { account }) => {
-            ctx.authorize("iam:GetUser", &account.root_arn())?;
+            ctx.authorize(ctx.action(), &account.root_arn())?;
             let id = account.to_string();
             let created = ctx
                 .app
@@ -95,7 +106,7 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
                 .accounts
                 .get(account)
                 .map(|a| a.account.created);
-            return Ok(respond(ctx, "GetUser", |x| {
+            return Ok(respond(ctx, |x| {
                 x.elem("User", |x| {
                     x.text("UserId", &id).text("Arn", &account.root_arn());
                     if let Some(c) = created {
@@ -111,21 +122,21 @@ pub(super) fn get(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .into());
         }
     };
-    ctx.authorize("iam:GetUser", &user_arn(ctx, &name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, &name))?;
     let user = ctx.app.iam.get_user(ctx.account(), &name)?;
-    Ok(respond(ctx, "GetUser", |x| {
+    Ok(respond(ctx, |x| {
         x.elem("User", |x| render::user(x, &user));
     }))
 }
 
 pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    ctx.authorize("iam:ListUsers", &entity_arn(ctx, "user", "/", ""))?;
+    ctx.authorize(ctx.action(), &entity_arn(ctx, "user", "/", ""))?;
     let users = ctx.app.iam.list_users(ctx.account(), p.get("PathPrefix"))?;
     let page = page(
         p,
         users.into_iter().map(|u| (u.common.name.to_lowercase(), u)),
     )?;
-    Ok(respond(ctx, "ListUsers", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Users", &page.items, |x, u| {
             // ListUsers does not return tags or the boundary.
             x.text("Path", &u.common.path)
@@ -140,40 +151,40 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 
 pub(super) fn update(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
-    ctx.authorize("iam:UpdateUser", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     ctx.app
         .iam
         .update_user(ctx.account(), name, p.get("NewUserName"), p.get("NewPath"))?;
-    Ok(respond_empty(ctx, "UpdateUser"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
-    ctx.authorize("iam:DeleteUser", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     ctx.app.iam.delete_user(ctx.account(), name)?;
-    Ok(respond_empty(ctx, "DeleteUser"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let policy_name = p.require("PolicyName")?;
     let document = p.require("PolicyDocument")?;
-    ctx.authorize("iam:PutUserPolicy", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     ctx.app
         .iam
         .put_user_policy(ctx.account(), name, policy_name, document)?;
-    Ok(respond_empty(ctx, "PutUserPolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:GetUserPolicy", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     let (user_name, doc) = ctx
         .app
         .iam
         .get_user_policy(ctx.account(), name, policy_name)?;
-    Ok(respond(ctx, "GetUserPolicy", |x| {
+    Ok(respond(ctx, |x| {
         x.text("UserName", &user_name)
             .text("PolicyName", policy_name)
             .text("PolicyDocument", &url_encoded(doc.text()));
@@ -183,19 +194,19 @@ pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let policy_name = p.require("PolicyName")?;
-    ctx.authorize("iam:DeleteUserPolicy", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     ctx.app
         .iam
         .delete_user_policy(ctx.account(), name, policy_name)?;
-    Ok(respond_empty(ctx, "DeleteUserPolicy"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
-    ctx.authorize("iam:ListUserPolicies", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     let names = ctx.app.iam.list_user_policies(ctx.account(), name)?;
     let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
-    Ok(respond(ctx, "ListUserPolicies", |x| {
+    Ok(respond(ctx, |x| {
         x.list("PolicyNames", &page.items, |x, n| {
             x.open_text(n);
         });
@@ -206,16 +217,16 @@ pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
 pub(super) fn tag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let tags = p.tags("Tags");
-    authorize_tagged(ctx, "iam:TagUser", &user_arn(ctx, name), &tags)?;
+    authorize_tagged(ctx, ctx.action(), &user_arn(ctx, name), &tags, None)?;
     ctx.app.iam.tag_user(ctx.account(), name, &tags)?;
-    Ok(respond_empty(ctx, "TagUser"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn untag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let keys = p.list("TagKeys", None);
     ctx.authorize_with(
-        "iam:UntagUser",
+        ctx.action(),
         &user_arn(ctx, name),
         &[(
             "aws:TagKeys",
@@ -223,12 +234,12 @@ pub(super) fn untag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
         )],
     )?;
     ctx.app.iam.untag_user(ctx.account(), name, &keys)?;
-    Ok(respond_empty(ctx, "UntagUser"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn list_tags(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
-    ctx.authorize("iam:ListUserTags", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     let user = ctx.app.iam.get_user(ctx.account(), name)?;
     let page = page(
         p,
@@ -237,7 +248,7 @@ pub(super) fn list_tags(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             .enumerate()
             .map(|(i, t)| (format!("{i:08}"), t.clone())),
     )?;
-    Ok(respond(ctx, "ListUserTags", |x| {
+    Ok(respond(ctx, |x| {
         x.list("Tags", &page.items, |x, t| {
             x.text("Key", &t.key).text("Value", &t.value);
         });
@@ -249,17 +260,17 @@ pub(super) fn put_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
     let arn = p.require("PermissionsBoundary")?;
     ctx.authorize_with(
-        "iam:PutUserPermissionsBoundary",
+        ctx.action(),
         &user_arn(ctx, name),
         &[("iam:PermissionsBoundary", ContextValue::Single(arn.into()))],
     )?;
     ctx.app.iam.put_user_boundary(ctx.account(), name, arn)?;
-    Ok(respond_empty(ctx, "PutUserPermissionsBoundary"))
+    Ok(respond_empty(ctx))
 }
 
 pub(super) fn delete_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("UserName")?;
-    ctx.authorize("iam:DeleteUserPermissionsBoundary", &user_arn(ctx, name))?;
+    ctx.authorize(ctx.action(), &user_arn(ctx, name))?;
     ctx.app.iam.delete_user_boundary(ctx.account(), name)?;
-    Ok(respond_empty(ctx, "DeleteUserPermissionsBoundary"))
+    Ok(respond_empty(ctx))
 }
