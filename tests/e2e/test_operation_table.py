@@ -97,3 +97,97 @@ def test_log_lines_name_the_operation(fresh_server, iam):
     create = [l for l in lines if 'operation="CreateGroup"' in l]
     assert create and 'read_only="false" action=iam:CreateGroup' in create[-1]
     assert PROD.secret_access_key not in "\n".join(lines)
+
+
+# ----- Operations added through the table: UpdateGroup, GetAccountSummary -----
+
+
+def user_iam(fresh_server, iam, name: str, statements: list[dict]):
+    iam.create_user(UserName=name)
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3_client("iam", fresh_server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def test_update_group_renames_and_moves_with_its_members(iam):
+    iam.create_group(GroupName="Managers")
+    iam.create_user(UserName="manager-1")
+    iam.add_user_to_group(GroupName="Managers", UserName="manager-1")
+    iam.put_group_policy(GroupName="Managers", PolicyName="p", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    ))
+    iam.update_group(GroupName="Managers", NewGroupName="MGRs", NewPath="/teams/")
+    group = iam.get_group(GroupName="MGRs")
+    assert group["Group"]["Arn"] == "arn:aws:iam::111111111111:group/teams/MGRs"
+    assert group["Group"]["Path"] == "/teams/"
+    assert [u["UserName"] for u in group["Users"]] == ["manager-1"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="manager-1")["Groups"]] == ["MGRs"]
+    assert iam.list_group_policies(GroupName="MGRs")["PolicyNames"] == ["p"]
+    with pytest.raises(ClientError) as e:
+        iam.get_group(GroupName="Managers")
+    assert err(e)[:2] == (404, "NoSuchEntity")
+
+
+def test_update_group_errors(iam):
+    iam.create_group(GroupName="taken-a")
+    iam.create_group(GroupName="taken-b")
+    with pytest.raises(ClientError) as e:
+        iam.update_group(GroupName="taken-a", NewGroupName="TAKEN-B")
+    assert err(e)[:2] == (409, "EntityAlreadyExists")
+    with pytest.raises(ClientError) as e:
+        iam.update_group(GroupName="absent-group", NewGroupName="whatever")
+    assert err(e)[:2] == (404, "NoSuchEntity")
+    with pytest.raises(ClientError) as e:
+        iam.update_group(GroupName="taken-a", NewPath="no-slashes")
+    assert err(e)[:2] == (400, "ValidationError")
+    assert iam.get_group(GroupName="taken-a")["Group"]["Path"] == "/"
+
+
+def test_update_group_needs_permission_on_the_old_and_the_new_name(fresh_server, iam):
+    iam.create_group(GroupName="Ops")
+    old_only = user_iam(fresh_server, iam, "renamer-old-only", [
+        {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": "arn:aws:iam::111111111111:group/Ops"}
+    ])
+    with pytest.raises(ClientError) as e:
+        old_only.update_group(GroupName="Ops", NewGroupName="Operations")
+    status, code, message = err(e)
+    assert (status, code) == (403, "AccessDenied")
+    assert "arn:aws:iam::111111111111:group/Operations" in message
+    assert iam.get_group(GroupName="Ops")["Group"]["GroupName"] == "Ops"
+    both = user_iam(fresh_server, iam, "renamer-both", [
+        {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": [
+            "arn:aws:iam::111111111111:group/Ops", "arn:aws:iam::111111111111:group/Operations"
+        ]}
+    ])
+    both.update_group(GroupName="Ops", NewGroupName="Operations")
+    assert iam.get_group(GroupName="Operations")["Group"]["GroupName"] == "Operations"
+
+
+def test_account_summary_counts_what_the_account_has(fresh_server, iam):
+    before = iam.get_account_summary()["SummaryMap"]
+    iam.create_user(UserName="summary-user")
+    iam.create_role(RoleName="summary-role", AssumeRolePolicyDocument=TRUST)
+    iam.create_policy(PolicyName="summary-policy", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    ))
+    after = iam.get_account_summary()["SummaryMap"]
+    assert after["Users"] == before["Users"] + 1
+    assert after["Roles"] == before["Roles"] + 1
+    assert after["Policies"] == before["Policies"] + 1
+    assert after["PolicyVersionsInUse"] == before["PolicyVersionsInUse"] + 1
+    assert after["AccessKeysPerUserQuota"] == 2
+    assert after["GroupsPerUserQuota"] == 10
+    assert after["UserPolicySizeQuota"] == 2048
+    assert after["AccountAccessKeysPresent"] == 1
+    assert after["MFADevices"] == 0
+    denied = user_iam(fresh_server, iam, "summary-denied", [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}
+    ])
+    with pytest.raises(ClientError) as e:
+        denied.get_account_summary()
+    assert err(e)[:2] == (403, "AccessDenied")
+    allowed = user_iam(fresh_server, iam, "summary-allowed", [
+        {"Effect": "Allow", "Action": "iam:GetAccountSummary", "Resource": "*"}
+    ])
+    assert allowed.get_account_summary()["SummaryMap"]["Users"] == after["Users"] + 2

@@ -2,6 +2,7 @@
 
 mod bench_cmd;
 mod demo;
+mod operations_cmd;
 mod policy_cmd;
 mod serve_cmd;
 
@@ -32,6 +33,8 @@ enum Command {
     /// Load-test any S3 or STS endpoint with signed (or anonymous) requests.
     #[command(subcommand)]
     Bench(bench_cmd::BenchCommand),
+    /// Which operations of AWS's API models this build serves.
+    Operations(operations_cmd::OperationsArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Policy(cmd) => policy_cmd::run(cmd),
         Command::Bench(cmd) => bench_cmd::run(cmd),
+        Command::Operations(args) => {
+            operations_cmd::run(&args);
+            ExitCode::SUCCESS
+        }
         Command::Serve(args) => match serve_cmd::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

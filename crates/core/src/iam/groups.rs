@@ -96,6 +96,50 @@ impl Iam {
             .collect())
     }
 
+    /// `UpdateGroup`: a new name (members follow it) and/or a new path.
+    pub fn update_group(
+        &self,
+        account: AccountId,
+        name: &str,
+        new_name: Option<&str>,
+        new_path: Option<&str>,
+    ) -> Result<()> {
+        if let Some(n) = new_name {
+            validate::name("newGroupName", n, 128)?;
+        }
+        if let Some(p) = new_path {
+            validate::path("newPath", p)?;
+        }
+        self.mutate(|state| {
+            let acct = state.account(account)?;
+            let mut group = find(acct, name)?.clone();
+            let old_key = name.to_lowercase();
+            let mut changes = Vec::new();
+            if let Some(n) = new_name {
+                let new_key = n.to_lowercase();
+                if new_key != old_key && acct.groups.contains_key(&new_key) {
+                    return Err(Error::EntityAlreadyExists(format!(
+                        "Group with name {n} already exists."
+                    )));
+                }
+                changes.push(Change::DeleteGroup(account, old_key.clone()));
+                // Membership is recorded on the users: it follows the group to its new name.
+                for user in acct.users.values().filter(|u| u.groups.contains(&old_key)) {
+                    let mut user = user.clone();
+                    user.groups.remove(&old_key);
+                    user.groups.insert(new_key.clone());
+                    changes.push(Change::PutUser(user));
+                }
+                n.clone_into(&mut group.common.name);
+            }
+            if let Some(p) = new_path {
+                p.clone_into(&mut group.common.path);
+            }
+            changes.push(Change::PutGroup(group));
+            Ok((changes, ()))
+        })
+    }
+
     /// `DeleteGroup`: refused while it has members or policies.
     pub fn delete_group(&self, account: AccountId, name: &str) -> Result<()> {
         self.mutate(|state| {

@@ -9,6 +9,7 @@ mod groups;
 mod inline;
 mod policies;
 mod roles;
+mod summary;
 mod users;
 
 use std::sync::Arc;
@@ -74,6 +75,9 @@ impl std::fmt::Debug for Iam {
             .finish_non_exhaustive()
     }
 }
+
+/// How many managed policies one user, group or role may have attached.
+pub(crate) const ATTACHED_POLICIES_QUOTA: usize = 20;
 
 /// Inline-policy quotas per entity, as AWS counts them (whitespace excluded).
 pub(crate) fn inline_quota(kind: &str) -> usize {

@@ -528,10 +528,11 @@ impl Iam {
 }
 
 fn check_attach_limit(current: usize) -> Result<()> {
-    if current >= 20 {
-        return Err(Error::LimitExceeded(
-            "Cannot exceed quota for PoliciesPerUser: 20".into(),
-        ));
+    if current >= super::ATTACHED_POLICIES_QUOTA {
+        return Err(Error::LimitExceeded(format!(
+            "Cannot exceed quota for PoliciesPerUser: {}",
+            super::ATTACHED_POLICIES_QUOTA
+        )));
     }
     Ok(())
 }

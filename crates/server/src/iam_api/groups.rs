@@ -59,6 +59,34 @@ pub(super) fn list(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     }))
 }
 
+/// Renaming or moving a group needs `iam:UpdateGroup` on the group as it is and as it will be.
+pub(super) fn update(ctx: &RequestCtx, p: &QueryParams) -> Handled {
+    let name = p.require("GroupName")?;
+    let new_name = p.get("NewGroupName");
+    let new_path = p.get("NewPath");
+    if let Some(path) = new_path {
+        gatehouse_core::validate::path("newPath", path)?;
+    }
+    let (old_arn, old_path) = ctx.app.iam.get_group(ctx.account(), name).map_or_else(
+        |_| (entity_arn(ctx, "group", "/", name), "/".to_owned()),
+        |(g, _)| (g.arn(), g.common.path),
+    );
+    ctx.authorize(ctx.action(), &old_arn)?;
+    let new_arn = entity_arn(
+        ctx,
+        "group",
+        new_path.unwrap_or(&old_path),
+        new_name.unwrap_or(name),
+    );
+    if new_arn != old_arn {
+        ctx.authorize(ctx.action(), &new_arn)?;
+    }
+    ctx.app
+        .iam
+        .update_group(ctx.account(), name, new_name, new_path)?;
+    Ok(respond_empty(ctx))
+}
+
 pub(super) fn delete(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let name = p.require("GroupName")?;
     ctx.authorize(ctx.action(), &group_arn(ctx, name))?;

@@ -2,6 +2,7 @@
 //! and their handlers, each authorized by IAM policy (the operation's action on the entity's
 //! ARN) before it acts. Adding an operation is a table entry and a handler.
 
+mod account;
 mod groups;
 mod keys;
 mod policies;
@@ -55,6 +56,7 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     CreateGroup: write GROUP => groups::create;
     GetGroup: read GROUP => groups::get;
     ListGroups: read NONE => groups::list;
+    UpdateGroup: write GROUP => groups::update;
     DeleteGroup: write GROUP => groups::delete;
     AddUserToGroup: write GROUP => groups::add_user;
     RemoveUserFromGroup: write GROUP => groups::remove_user;
@@ -102,6 +104,7 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     ListAttachedRolePolicies: read ROLE => policies::list_attached;
     ListEntitiesForPolicy: read POLICY => policies::entities;
     GetAccountAuthorizationDetails: read NONE => policies::account_details;
+    GetAccountSummary: read NONE => account::summary;
     CreateAccessKey: write USER => keys::create;
     ListAccessKeys: read USER => keys::list;
     UpdateAccessKey: write USER => keys::update;
