@@ -1197,3 +1197,44 @@ def test_virtual_host_addressing(fresh_server, localhost_subdomains, s3):
     virtual.delete_object(Bucket="prod-virtual", Key="dir/v.txt")
     virtual.delete_bucket(Bucket="prod-virtual")
     assert "prod-virtual" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_expect_continue_answered_early_closes_the_connection(endpoint, s3, mp_bucket):
+    """A client that sends `Expect: 100-continue` and gets a final error withholds the body; the
+    server must not keep the connection and read the client's next request as that body."""
+    import socket
+    from urllib.parse import urlparse
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = f"{endpoint}/{mp_bucket}/withheld.bin?partNumber=1&uploadId=no-such-upload"
+    request = AWSRequest(
+        method="PUT",
+        url=url,
+        headers={"Expect": "100-continue", "Content-Length": "4", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"},
+    )
+    S3SigV4Auth(Credentials(PROD.access_key_id, PROD.secret_access_key), "s3", REGION).add_auth(request)
+    prepared = request.prepare()
+    target = urlparse(url)
+    head = f"PUT {target.path}?{target.query} HTTP/1.1\r\nHost: {target.netloc}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in prepared.headers.items() if k.lower() != "host"
+    )
+    with socket.create_connection((target.hostname, target.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"\r\n")
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += sock.recv(4096)
+        # The body is withheld, as a client does on a final answer; the next request follows.
+        sock.sendall(b"GET /" + mp_bucket.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        rest = b""
+        try:
+            while chunk := sock.recv(4096):
+                rest += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+    status_line, _, headers = reply.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 404"), reply
+    assert b"connection: close" in headers.lower(), reply
+    assert b"400 Bad Request" not in rest, rest

@@ -104,6 +104,10 @@ async fn s3_endpoint(
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let request_id = gatehouse_core::ids::new_request_id();
+    let expects_continue = req
+        .headers()
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let notes = gatehouse_s3::AuthzNotes::default();
     let mut req = req.map(s3s::Body::http_body_unsync);
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
@@ -117,6 +121,16 @@ async fn s3_endpoint(
     };
     if let Ok(v) = http::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amz-request-id", v);
+    }
+    // A client that sent `Expect: 100-continue` and got a final answer instead withholds the
+    // body; hyper would still try to drain it from the connection and could take the start of
+    // the client's next request for it. Closing the connection after such an error avoids that
+    // (S3 does the same).
+    if expects_continue && !response.status().is_success() {
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
     }
     let principal = notes.principal().unwrap_or_else(|| "-".to_owned());
     let (action, resource, decision, policy_type) = match notes.last() {
