@@ -748,7 +748,7 @@ def test_multipart_entity_too_small(s3, mp_bucket):
         s3.complete_multipart_upload(
             Bucket=mp_bucket, Key="small.bin", UploadId=upload_id, MultipartUpload={"Parts": parts}
         )
-    assert err(exc) == (400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+    assert err(exc) == (400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
     with pytest.raises(ClientError) as exc:
         s3.head_object(Bucket=mp_bucket, Key="small.bin")
     assert status_code(exc) == (404, "404")

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use base64::Engine as _;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,21 @@ pub fn new_request_id() -> String {
         u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
         (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
         u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]])
+    )
+}
+
+/// The two ids S3 puts on every response: `x-amz-request-id` (16 characters of `A-Z0-9`) and
+/// `x-amz-id-2`, the host id (base64 of 56 random bytes, 76 characters).
+pub fn new_s3_request_ids() -> (String, String) {
+    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rng();
+    let request_id = (0..16)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    let host: [u8; 56] = std::array::from_fn(|_| rng.random());
+    (
+        request_id,
+        base64::engine::general_purpose::STANDARD.encode(host),
     )
 }
 

@@ -315,7 +315,7 @@ async fn multipart_upload_of_100_mib_and_part_operations() {
             .send()
             .await,
         "EntityTooSmall",
-        "Your proposed upload is smaller than the minimum allowed object size.",
+        "Your proposed upload is smaller than the minimum allowed size",
     );
     assert_eq!(e.status, 400);
     let e = api_error(

@@ -12,7 +12,7 @@ use s3s::dto::StreamingBlob;
 use s3s::{S3Error, S3ErrorCode, S3Result, s3_error};
 
 use crate::blob::{BlobStore, ObjectBody};
-use crate::gateway::{custom_error, internal};
+use crate::error::{custom_error, internal};
 
 /// A checksum algorithm of S3's flexible checksums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,10 +42,7 @@ impl DefaultEncryption {
             )),
             "AES256" => Ok(()),
             "aws:kms" | "aws:kms:dsse" => Err(kms_not_supported()),
-            _ => Err(S3Error::with_message(
-                S3ErrorCode::MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema",
-            )),
+            _ => Err(crate::error::malformed_xml()),
         }
     }
 }

@@ -18,7 +18,8 @@ use s3s::dto::{
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
 use crate::bucket_config::{ObjectOwnership, RequestedAcl, check_acl};
-use crate::gateway::{Gateway, custom_error, store_error};
+use crate::error::{self, custom_error};
+use crate::gateway::{Gateway, store_error};
 use crate::meta::{self, Bucket, PublicAccessBlock, object_key};
 use crate::versioning::Versioning;
 
@@ -99,7 +100,7 @@ impl Gateway {
             &extra,
         )?;
         let Some(caller) = &info.caller else {
-            return Err(s3_error!(AccessDenied, "Access Denied"));
+            return Err(crate::error::access_denied());
         };
         let owner = caller.account();
         let ownership = match &req.input.object_ownership {
@@ -131,15 +132,9 @@ impl Gateway {
                 }));
             }
             return Err(if existing.bucket.owner == owner {
-                S3Error::with_message(
-                    S3ErrorCode::BucketAlreadyOwnedByYou,
-                    "Your previous request to create the named bucket succeeded and you already own it.",
-                )
+                error::bucket_already_owned_by_you(&name)
             } else {
-                S3Error::with_message(
-                    S3ErrorCode::BucketAlreadyExists,
-                    "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
-                )
+                error::bucket_already_exists(&name)
             });
         }
         let bucket = Bucket {
@@ -168,10 +163,7 @@ impl Gateway {
             }
         });
         if !result.await? {
-            return Err(S3Error::with_message(
-                S3ErrorCode::BucketAlreadyExists,
-                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
-            ));
+            return Err(error::bucket_already_exists(&name));
         }
         self.cache_bucket(&name, Some(bucket));
         Ok(S3Response::new(CreateBucketOutput {
@@ -234,9 +226,9 @@ impl Gateway {
             })
             .await?;
         if !empty {
-            return Err(S3Error::with_message(
-                S3ErrorCode::BucketNotEmpty,
-                "The bucket you tried to delete is not empty",
+            return Err(error::bucket_not_empty(
+                &name,
+                bucket.bucket.versioning != Versioning::Unversioned,
             ));
         }
         self.cache_bucket(&name, None);
@@ -381,12 +373,11 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:GetBucketPolicy", &bucket, None, &[])?;
-        let policy = bucket.bucket.policy.clone().ok_or_else(|| {
-            S3Error::with_message(
-                S3ErrorCode::NoSuchBucketPolicy,
-                "The bucket policy does not exist",
-            )
-        })?;
+        let policy = bucket
+            .bucket
+            .policy
+            .clone()
+            .ok_or_else(|| error::no_such_bucket_policy(&bucket.bucket.name))?;
         let mut resp = S3Response::new(GetBucketPolicyOutput {
             policy: Some(policy),
         });
@@ -417,12 +408,10 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:GetBucketPolicyStatus", &bucket, None, &[])?;
-        let policy = bucket.policy.as_ref().ok_or_else(|| {
-            S3Error::with_message(
-                S3ErrorCode::NoSuchBucketPolicy,
-                "The bucket policy does not exist",
-            )
-        })?;
+        let policy = bucket
+            .policy
+            .as_ref()
+            .ok_or_else(|| error::no_such_bucket_policy(&bucket.bucket.name))?;
         Ok(S3Response::new(GetBucketPolicyStatusOutput {
             policy_status: Some(PolicyStatus {
                 is_public: Some(crate::public::is_public(policy)),
@@ -508,10 +497,7 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:GetBucketTagging", &bucket, None, &[])?;
         if bucket.bucket.tags.is_empty() {
-            return Err(S3Error::with_message(
-                S3ErrorCode::NoSuchTagSet,
-                "The TagSet does not exist",
-            ));
+            return Err(error::no_such_tag_set(&bucket.bucket.name));
         }
         Ok(S3Response::new(GetBucketTaggingOutput {
             tag_set: crate::tagging::tag_set(&bucket.bucket.tags),

@@ -2,9 +2,9 @@
 //! `If-Unmodified-Since` on reads, writes and copy sources, and `partNumber` ranges.
 
 use s3s::dto::{ETagCondition, Timestamp};
-use s3s::{S3ErrorCode, S3Result, s3_error};
+use s3s::{S3Result, s3_error};
 
-use crate::gateway::custom_error;
+use crate::error::{custom_error, no_such_key, precondition_failed};
 use crate::meta::ObjectMeta;
 
 pub(crate) fn unix(t: &Timestamp) -> i64 {
@@ -45,8 +45,9 @@ pub(crate) fn part_range(meta: &ObjectMeta, n: i32) -> S3Result<Option<std::ops:
     Ok(Some(start..start + size))
 }
 
-/// `If-Match` / `If-None-Match` on writes.
+/// `If-Match` / `If-None-Match` on writes of `key`.
 pub(crate) fn check_write_conditions(
+    key: &str,
     if_match: Option<&ETagCondition>,
     if_none_match: Option<&ETagCondition>,
     existing: Option<&ObjectMeta>,
@@ -54,29 +55,59 @@ pub(crate) fn check_write_conditions(
     if let Some(cond) = if_none_match
         && existing.is_some_and(|m| etag_matches(cond, &m.etag))
     {
-        return Err(s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        ));
+        return Err(precondition_failed("If-None-Match"));
     }
     if let Some(cond) = if_match {
         match existing {
             Some(m) if etag_matches(cond, &m.etag) => {}
-            Some(_) => {
-                return Err(s3_error!(
-                    PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold"
-                ));
-            }
-            None => return Err(s3_error!(NoSuchKey, "The specified key does not exist.")),
+            Some(_) => return Err(precondition_failed("If-Match")),
+            None => return Err(no_such_key(key, http::HeaderMap::new())),
         }
     }
     Ok(())
 }
 
+/// Which conditional header of a read did not hold, and how S3 answers it on a GET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadFailure {
+    /// 412 `PreconditionFailed` (`If-Match`, `If-Unmodified-Since`).
+    Precondition(&'static str),
+    /// 304 Not Modified (`If-None-Match`, `If-Modified-Since`).
+    NotModified(&'static str),
+}
+
+/// The conditional headers of a read, in RFC 7232's order.
+fn read_failure(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    if_modified_since: Option<&Timestamp>,
+    if_unmodified_since: Option<&Timestamp>,
+    meta: &ObjectMeta,
+) -> Option<ReadFailure> {
+    let modified = meta.last_modified.as_second();
+    match if_match {
+        Some(cond) if !etag_matches(cond, &meta.etag) => {
+            return Some(ReadFailure::Precondition("If-Match"));
+        }
+        None if if_unmodified_since.is_some_and(|t| modified > unix(t)) => {
+            return Some(ReadFailure::Precondition("If-Unmodified-Since"));
+        }
+        _ => {}
+    }
+    match if_none_match {
+        Some(cond) if etag_matches(cond, &meta.etag) => {
+            Some(ReadFailure::NotModified("If-None-Match"))
+        }
+        None if if_modified_since.is_some_and(|t| modified <= unix(t)) => {
+            Some(ReadFailure::NotModified("If-Modified-Since"))
+        }
+        _ => None,
+    }
+}
+
 /// The `x-amz-copy-source-if-*` conditions of `CopyObject` and `UploadPartCopy` on the source
 /// object: evaluated as GET's conditions are, but every failure is `PreconditionFailed` (S3
-/// answers 412 where a GET would be 304).
+/// answers 412 where a GET would be 304), naming the copy-source header.
 pub(crate) fn check_copy_source_conditions(
     if_match: Option<&ETagCondition>,
     if_none_match: Option<&ETagCondition>,
@@ -84,23 +115,18 @@ pub(crate) fn check_copy_source_conditions(
     if_unmodified_since: Option<&Timestamp>,
     source: &ObjectMeta,
 ) -> S3Result<()> {
-    check_read_conditions(
+    match read_failure(
         if_match,
         if_none_match,
         if_modified_since,
         if_unmodified_since,
         source,
-    )
-    .map_err(|e| {
-        if *e.code() == S3ErrorCode::NotModified {
-            s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold"
-            )
-        } else {
-            e
+    ) {
+        None => Ok(()),
+        Some(ReadFailure::Precondition(header) | ReadFailure::NotModified(header)) => {
+            Err(precondition_failed(&format!("x-amz-copy-source-{header}")))
         }
-    })
+    }
 }
 
 /// The conditional headers of GET and HEAD, in RFC 7232's order.
@@ -111,24 +137,15 @@ pub(crate) fn check_read_conditions(
     if_unmodified_since: Option<&Timestamp>,
     meta: &ObjectMeta,
 ) -> S3Result<()> {
-    let modified = meta.last_modified.as_second();
-    let failed = || {
-        s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        )
-    };
-    match if_match {
-        Some(cond) if !etag_matches(cond, &meta.etag) => return Err(failed()),
-        None if if_unmodified_since.is_some_and(|t| modified > unix(t)) => return Err(failed()),
-        _ => {}
+    match read_failure(
+        if_match,
+        if_none_match,
+        if_modified_since,
+        if_unmodified_since,
+        meta,
+    ) {
+        None => Ok(()),
+        Some(ReadFailure::Precondition(header)) => Err(precondition_failed(header)),
+        Some(ReadFailure::NotModified(_)) => Err(s3_error!(NotModified)),
     }
-    match if_none_match {
-        Some(cond) if etag_matches(cond, &meta.etag) => return Err(s3_error!(NotModified)),
-        None if if_modified_since.is_some_and(|t| modified <= unix(t)) => {
-            return Err(s3_error!(NotModified));
-        }
-        _ => {}
-    }
-    Ok(())
 }

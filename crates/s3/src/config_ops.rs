@@ -18,7 +18,8 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use crate::bucket_config::{
     DefaultEncryption, ObjectOwnership, RequestedAcl, check_acl, owner_full_control,
 };
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, custom_error};
+use crate::error::custom_error;
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
 use crate::versions::requested_version;
 
@@ -36,16 +37,10 @@ fn encryption_rule(encryption: &DefaultEncryption) -> ServerSideEncryptionRule {
 /// The one rule of a `ServerSideEncryptionConfiguration` body, checked as S3 checks it.
 fn parse_encryption(config: &ServerSideEncryptionConfiguration) -> S3Result<DefaultEncryption> {
     let [rule] = config.rules.as_slice() else {
-        return Err(s3_error!(
-            MalformedXML,
-            "The XML you provided was not well-formed or did not validate against our published schema"
-        ));
+        return Err(crate::error::malformed_xml());
     };
     let Some(default) = &rule.apply_server_side_encryption_by_default else {
-        return Err(s3_error!(
-            MalformedXML,
-            "The XML you provided was not well-formed or did not validate against our published schema"
-        ));
+        return Err(crate::error::malformed_xml());
     };
     let encryption = DefaultEncryption {
         algorithm: default.sse_algorithm.as_str().to_owned(),
@@ -144,17 +139,10 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:PutBucketOwnershipControls", &bucket, None, &[])?;
         let [rule] = req.input.ownership_controls.rules.as_slice() else {
-            return Err(s3_error!(
-                MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema"
-            ));
+            return Err(crate::error::malformed_xml());
         };
-        let ownership = ObjectOwnership::parse(rule.object_ownership.as_str()).ok_or_else(|| {
-            s3_error!(
-                MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema"
-            )
-        })?;
+        let ownership = ObjectOwnership::parse(rule.object_ownership.as_str())
+            .ok_or_else(crate::error::malformed_xml)?;
         let mut record = bucket.bucket.clone();
         record.ownership = Some(ownership);
         self.save_bucket(record).await?;

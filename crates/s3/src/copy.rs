@@ -13,7 +13,8 @@ use crate::body;
 use crate::conditions::{check_copy_source_conditions, etag_value};
 use std::sync::Arc;
 
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
+use crate::error::internal;
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
 use crate::object_ops::{as_refs, metadata_map, put_context, standard_headers, timestamp};
 use crate::tagging::{existing_tag_context, header_tags};

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::error::{internal, no_such_bucket};
 use gatehouse_core::authorizer::AuthzRequest;
 use gatehouse_core::{Caller, Iam};
 use gatehouse_policy::{AccountId, ContextValue, MessageStyle, Policy, PolicyKind, RequestContext};
 use gatehouse_store::{Store, StoreError, Table};
 use parking_lot::RwLock;
-use s3s::{S3Error, S3ErrorCode, S3Request, S3Result, s3_error};
+use s3s::{S3Error, S3ErrorCode, S3Request, S3Result};
 
 use crate::access::{S3Caller, SignedBy};
 use crate::blob::BlobStore;
@@ -61,6 +62,8 @@ pub struct RequestInfo {
     pub context: RequestContext,
     /// Where authorizations are noted for the request's log line.
     pub notes: Option<AuthzNotes>,
+    /// The HTTP method (errors about delete markers name it).
+    pub method: http::Method,
 }
 
 /// One authorization made for a request, for its log line.
@@ -111,29 +114,6 @@ impl AuthzNotes {
             policy_type: decision.policy_type.map(|t| t.noun().to_owned()),
         });
     }
-}
-
-/// An internal failure as S3's `InternalError`.
-pub fn internal(e: impl std::fmt::Display) -> S3Error {
-    s3_error!(InternalError, "{e}")
-}
-
-/// `NoSuchBucket`.
-pub fn no_such_bucket(name: &str) -> S3Error {
-    let mut e = S3Error::with_message(
-        S3ErrorCode::NoSuchBucket,
-        "The specified bucket does not exist",
-    );
-    e.set_source(Box::new(std::io::Error::other(name.to_owned())));
-    e
-}
-
-/// An error code s3s does not know, with its status.
-pub fn custom_error(code: &str, status: http::StatusCode, message: &str) -> S3Error {
-    let code: S3ErrorCode = code.parse().unwrap_or(S3ErrorCode::InternalError);
-    let mut e = S3Error::with_message(code, message.to_owned());
-    e.set_status_code(status);
-    e
 }
 
 impl Gateway {
@@ -250,6 +230,7 @@ impl Gateway {
             caller,
             context: ctx,
             notes: req.extensions.get::<AuthzNotes>().cloned(),
+            method: req.method.clone(),
         }
     }
 
@@ -308,7 +289,7 @@ impl Gateway {
         extra: &[(&str, ContextValue)],
     ) -> S3Result<()> {
         let Some(caller) = &info.caller else {
-            return Err(s3_error!(AccessDenied, "Access Denied"));
+            return Err(crate::error::access_denied());
         };
         let mut context = info.context.clone();
         for (k, v) in extra {

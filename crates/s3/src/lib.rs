@@ -10,6 +10,7 @@ mod bucket_ops;
 mod conditions;
 mod config_ops;
 mod copy;
+pub mod error;
 pub mod gateway;
 mod listing;
 pub mod meta;

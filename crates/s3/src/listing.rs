@@ -8,7 +8,7 @@ use s3s::dto::{
     CommonPrefix, ETag, EncodingType, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input,
     ListObjectsV2Output, Object, ObjectStorageClass, Owner,
 };
-use s3s::{S3Request, S3Response, S3Result, s3_error};
+use s3s::{S3Request, S3Response, S3Result};
 
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::{self, Listing, Resume};
@@ -26,10 +26,11 @@ pub(crate) fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str)
     let url = match encoding {
         None => false,
         Some(e) if e.as_str() == "url" => true,
-        Some(_) => {
-            return Err(s3_error!(
-                InvalidArgument,
-                "Invalid Encoding Method specified in Request"
+        Some(e) => {
+            return Err(crate::error::invalid_argument(
+                "Invalid Encoding Method specified in Request",
+                "encoding-type",
+                e.as_str(),
             ));
         }
     };
@@ -60,9 +61,10 @@ pub(crate) fn resume_from_marker(
 pub(crate) fn max_keys(value: Option<i32>) -> S3Result<usize> {
     match value {
         None => Ok(1000),
-        Some(n) if n < 0 => Err(s3_error!(
-            InvalidArgument,
-            "Argument maxKeys must be an integer between 0 and 2147483647"
+        Some(n) if n < 0 => Err(crate::error::invalid_argument(
+            "Argument maxKeys must be an integer between 0 and 2147483647",
+            "maxKeys",
+            &n.to_string(),
         )),
         Some(n) => Ok(usize::try_from(n).unwrap_or(1000).min(1000)),
     }
@@ -78,9 +80,10 @@ fn encode_token(r: &Resume) -> String {
 
 fn decode_token(t: &str) -> S3Result<Resume> {
     let invalid = || {
-        s3_error!(
-            InvalidArgument,
-            "The continuation token provided is incorrect"
+        crate::error::invalid_argument(
+            "The continuation token provided is incorrect",
+            "continuation-token",
+            t,
         )
     };
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(t).map_err(|_| invalid())?)

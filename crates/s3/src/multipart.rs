@@ -9,24 +9,18 @@ use s3s::dto::{
     ListMultipartUploadsOutput, ListPartsInput, ListPartsOutput, MultipartUpload, Owner,
     StorageClass, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput, UploadPartOutput,
 };
-use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
+use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use crate::blob::ObjectBody;
 use crate::body::Algorithm;
 use crate::body::{self, Expectations};
-use crate::gateway::{CachedBucket, Gateway, internal};
+use crate::error::{self, internal};
+use crate::gateway::{CachedBucket, Gateway};
 use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
 use crate::object_ops::{as_refs, fill_checksums, timestamp};
 use crate::versioning::VersionId;
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
-
-fn no_such_upload() -> S3Error {
-    S3Error::with_message(
-        S3ErrorCode::NoSuchUpload,
-        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
-    )
-}
 
 fn new_upload_id() -> String {
     let bytes: [u8; 24] = rand::random();
@@ -51,7 +45,9 @@ impl Gateway {
         let upload: Option<Upload> = self
             .blocking(move |s| meta::get(s, Table::Uploads, &k))
             .await?;
-        upload.filter(|u| u.key == key).ok_or_else(no_such_upload)
+        upload
+            .filter(|u| u.key == key)
+            .ok_or_else(|| error::no_such_upload(upload_id))
     }
 
     async fn parts(&self, bucket: &str, upload_id: &str) -> S3Result<Vec<Part>> {
@@ -267,10 +263,7 @@ impl Gateway {
             .and_then(|m| m.parts.clone())
             .unwrap_or_default();
         if requested.is_empty() {
-            return Err(s3_error!(
-                MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema"
-            ));
+            return Err(error::malformed_xml());
         }
         let mut chosen: Vec<&Part> = Vec::with_capacity(requested.len());
         let mut last_number = 0;
@@ -280,18 +273,15 @@ impl Gateway {
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or(0);
             if number <= last_number {
-                return Err(S3Error::with_message(
-                    S3ErrorCode::InvalidPartOrder,
-                    "The list of parts was not in ascending order. Parts must be ordered by part number.",
-                ));
+                return Err(error::invalid_part_order(&upload.id));
             }
             last_number = number;
-            let invalid = || {
-                S3Error::with_message(
-                    S3ErrorCode::InvalidPart,
-                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                )
-            };
+            let etag = p
+                .e_tag
+                .as_ref()
+                .map(|e| e.value().to_owned())
+                .unwrap_or_default();
+            let invalid = || error::invalid_part(&upload.id, p.part_number.unwrap_or(0), &etag);
             let part = stored
                 .iter()
                 .find(|s| s.number == number)
@@ -303,9 +293,11 @@ impl Gateway {
                 return Err(invalid());
             }
             if i + 1 < requested.len() && part.size < MIN_PART_SIZE {
-                return Err(S3Error::with_message(
-                    S3ErrorCode::EntityTooSmall,
-                    "Your proposed upload is smaller than the minimum allowed object size.",
+                return Err(error::entity_too_small(
+                    part.size,
+                    MIN_PART_SIZE,
+                    p.part_number.unwrap_or(0),
+                    &part.etag,
                 ));
             }
             chosen.push(part);

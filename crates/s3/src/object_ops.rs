@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::blob::INLINE_MAX;
 use crate::body::{self, Algorithm, Expectations};
 use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
-use crate::gateway::{CachedBucket, Gateway, RequestInfo, internal};
+use crate::error::internal;
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
 use crate::records::Outcome;
 use crate::tagging::{existing_tag_context, header_tags};
@@ -20,7 +21,7 @@ use s3s::dto::{
     ETag, GetObjectInput, GetObjectOutput, HeadObjectInput, HeadObjectOutput, Metadata,
     PutObjectInput, PutObjectOutput, Timestamp, TimestampFormat,
 };
-use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
+use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 
 /// Sets the fields GET and HEAD share from an object's metadata: length and range, `ETag`,
 /// dates, user metadata, standard headers and the part count.
@@ -168,14 +169,7 @@ impl Gateway {
         key: &str,
     ) -> S3Error {
         match self.authorize(info, "s3:ListBucket", bucket, None, &[]) {
-            Ok(()) => {
-                let mut e = S3Error::with_message(
-                    S3ErrorCode::NoSuchKey,
-                    "The specified key does not exist.",
-                );
-                e.set_source(Box::new(std::io::Error::other(key.to_owned())));
-                e
-            }
+            Ok(()) => crate::error::no_such_key(key, http::HeaderMap::new()),
             Err(denied) => denied,
         }
     }
@@ -248,6 +242,7 @@ impl Gateway {
         if req.input.if_match.is_some() || req.input.if_none_match.is_some() {
             let current = self.object(&bucket.bucket.name, &key).await?;
             check_write_conditions(
+                &key,
                 req.input.if_match.as_ref(),
                 req.input.if_none_match.as_ref(),
                 current.as_deref(),
@@ -326,14 +321,18 @@ impl Gateway {
                 [i.if_modified_since.as_ref(), i.if_unmodified_since.as_ref()],
             )
             .await?;
-        let range =
-            match (&i.range, i.part_number) {
-                (Some(r), _) => Some(r.check(meta.size).map_err(|_| {
-                    s3_error!(InvalidRange, "The requested range is not satisfiable")
-                })?),
-                (None, Some(n)) => part_range(&meta, n)?,
-                (None, None) => None,
-            };
+        let range = match (&i.range, i.part_number) {
+            (Some(r), _) => Some(r.check(meta.size).map_err(|_| {
+                let requested = req
+                    .headers
+                    .get(http::header::RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                crate::error::invalid_range(requested, meta.size)
+            })?),
+            (None, Some(n)) => part_range(&meta, n)?,
+            (None, None) => None,
+        };
         let (start, len) = range
             .as_ref()
             .map_or((0, meta.size), |r| (r.start, r.end - r.start));
@@ -459,10 +458,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         if req.input.delete.objects.len() > 1000 {
-            return Err(s3_error!(
-                MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema"
-            ));
+            return Err(crate::error::malformed_xml());
         }
         let quiet = req.input.delete.quiet.unwrap_or(false);
         let mut deleted = Vec::new();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use gatehouse_policy::ContextValue;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue};
 use s3s::dto::{
     BucketVersioningStatus, CommonPrefix, DeleteMarkerEntry, ETag, GetBucketVersioningInput,
     GetBucketVersioningOutput, ListObjectVersionsInput, ListObjectVersionsOutput, MFADelete,
@@ -15,6 +15,10 @@ use s3s::dto::{
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
+use crate::error::{
+    add_headers, invalid_version_id, malformed_xml, method_not_allowed_on_delete_marker,
+    no_such_version,
+};
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::listing::{encoder, max_keys, owner_of, resume_from_marker};
 use crate::meta::{ObjectMeta, Resume};
@@ -26,12 +30,8 @@ use crate::versioning::{DeleteMarker, StoredVersion, VersionId, Versioning};
 
 /// The version id a request names, or S3's `InvalidArgument` for one never issued.
 pub(crate) fn requested_version(text: Option<&str>) -> S3Result<Option<VersionId>> {
-    text.map(|t| VersionId::parse(t).ok_or_else(invalid_version_id))
+    text.map(|t| VersionId::parse(t).ok_or_else(|| invalid_version_id(t)))
         .transpose()
-}
-
-fn invalid_version_id() -> S3Error {
-    S3Error::with_message(S3ErrorCode::InvalidArgument, "Invalid version id specified")
 }
 
 /// The `x-amz-version-id` a response about `meta` carries: always once the bucket has had
@@ -83,20 +83,12 @@ impl Gateway {
         self.authorize(info, action, bucket, Some(key), &as_refs(&ctx))?;
         match (object, marker) {
             (Some(o), _) => Ok(o),
-            (None, Some(m)) => {
-                let mut e = S3Error::with_message(
-                    S3ErrorCode::MethodNotAllowed,
-                    "The specified method is not allowed against this resource.",
-                );
-                e.set_status_code(StatusCode::METHOD_NOT_ALLOWED);
-                e.set_headers(marker_headers(&m));
-                Err(e)
-            }
+            (None, Some(m)) => Err(method_not_allowed_on_delete_marker(
+                info.method.as_str(),
+                marker_headers(&m),
+            )),
             _ => match self.authorize(info, "s3:ListBucket", bucket, None, &[]) {
-                Ok(()) => Err(S3Error::with_message(
-                    S3ErrorCode::NoSuchVersion,
-                    "The specified version does not exist.",
-                )),
+                Ok(()) => Err(no_such_version(key, id.as_str())),
                 Err(denied) => Err(denied),
             },
         }
@@ -117,7 +109,7 @@ impl Gateway {
                 .blocking(move |s| crate::version_writes::latest_marker(s, &name, &k))
                 .await
             {
-                e.set_headers(marker_headers(&m));
+                add_headers(&mut e, marker_headers(&m));
             }
         }
         e
@@ -156,12 +148,7 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:PutBucketVersioning", &bucket, None, &[])?;
         let config = &req.input.versioning_configuration;
-        let malformed = || {
-            s3_error!(
-                MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema"
-            )
-        };
+        let malformed = || malformed_xml();
         let versioning = match config.status.as_ref().map(BucketVersioningStatus::as_str) {
             Some(BucketVersioningStatus::ENABLED) => Versioning::Enabled,
             Some(BucketVersioningStatus::SUSPENDED) => Versioning::Suspended,
@@ -212,7 +199,7 @@ impl Gateway {
                 _ => VersionStart::AfterKey(key.to_owned()),
             });
         };
-        let id = VersionId::parse(text).ok_or_else(invalid_version_id)?;
+        let id = VersionId::parse(text).ok_or_else(|| invalid_version_id(text))?;
         let seq = match id.seq() {
             Some(seq) => Some(seq),
             // The `null` version's place is in its record.

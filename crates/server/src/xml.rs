@@ -18,6 +18,11 @@ impl Xml {
         }
     }
 
+    /// A fragment: elements to be placed inside a document written elsewhere.
+    pub fn fragment() -> Self {
+        Self::default()
+    }
+
     /// Opens `<name xmlns="ns">`.
     pub fn open_ns(&mut self, name: &str, ns: &str) -> &mut Self {
         let _ = write!(self.out, "<{name} xmlns=\"{ns}\">");
