@@ -147,7 +147,7 @@ impl S3Access for GatehouseAccess {
             let region = self.region.clone();
             tokio::task::spawn_blocking(move || iam.note_key_used(&id, "s3", &region));
         }
-        if let Some(notes) = cx.extensions_mut().get::<crate::gateway::AuthzNotes>() {
+        if let Some(notes) = cx.extensions_mut().get::<crate::authz_log::AuthzNotes>() {
             notes.set_principal(
                 caller
                     .as_ref()

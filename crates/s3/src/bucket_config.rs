@@ -255,11 +255,12 @@ pub fn check_acl(
 /// bucket owner. Returns whether the request carries an ACL at all (then `s3:PutObjectAcl` is
 /// needed too).
 pub fn check_object_write_acl(
-    bucket: &crate::meta::Bucket,
+    ownership: Option<ObjectOwnership>,
+    bucket_owner: &str,
     headers: &http::HeaderMap,
 ) -> Result<bool, S3Error> {
     let acl = RequestedAcl::from_headers(headers);
-    check_acl(bucket.ownership, &acl, &bucket.owner.to_string(), false)?;
+    check_acl(ownership, &acl, bucket_owner, false)?;
     Ok(acl.is_present())
 }
 

@@ -21,7 +21,7 @@ use crate::bucket_config::{
 use crate::error::custom_error;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
-use crate::versions::requested_version;
+use crate::wire::requested_version;
 
 /// The rule `GetBucketEncryption` reports for `encryption`.
 fn encryption_rule(encryption: &DefaultEncryption) -> ServerSideEncryptionRule {

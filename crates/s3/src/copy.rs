@@ -16,10 +16,15 @@ use std::sync::Arc;
 use crate::error::internal;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
-use crate::object_ops::{as_refs, metadata_map, put_context, standard_headers, timestamp};
-use crate::tagging::{existing_tag_context, header_tags};
+use crate::object_ops::{metadata_map, standard_headers};
 use crate::versioning::VersionId;
-use crate::versions::{reported_version, requested_version};
+use crate::wire::as_refs;
+use crate::wire::existing_tag_context;
+use crate::wire::header_tags;
+use crate::wire::put_context;
+use crate::wire::reported_version;
+use crate::wire::requested_version;
+use crate::wire::timestamp;
 
 impl Gateway {
     pub(crate) async fn op_copy_object(
@@ -45,7 +50,11 @@ impl Gateway {
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
         crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+        if crate::bucket_config::check_object_write_acl(
+            bucket.bucket.ownership,
+            &bucket.bucket.owner.to_string(),
+            &req.headers,
+        )? {
             self.authorize(
                 &info,
                 "s3:PutObjectAcl",

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 
+use gatehouse_store::StoreError;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use s3s::{S3Error, S3ErrorCode};
@@ -331,6 +332,11 @@ pub fn no_such_tag_set(bucket: &str) -> S3Error {
 /// `NotImplemented`: what Gatehouse refuses rather than ignore.
 pub fn not_implemented(message: impl Into<Cow<'static, str>>) -> S3Error {
     S3Fault::new(S3ErrorCode::NotImplemented, message).into()
+}
+
+/// A store failure as S3's `InternalError`.
+pub fn store_error(e: StoreError) -> S3Error {
+    internal(e)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use crate::error::{internal, no_such_bucket};
+use crate::error::{internal, no_such_bucket, store_error};
 use gatehouse_core::authorizer::AuthzRequest;
 use gatehouse_core::{Caller, Iam};
 use gatehouse_policy::{AccountId, ContextValue, MessageStyle, Policy, PolicyKind, RequestContext};
@@ -14,6 +14,7 @@ use parking_lot::RwLock;
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Result};
 
 use crate::access::{S3Caller, SignedBy};
+use crate::authz_log::AuthzNotes;
 use crate::blob::BlobStore;
 use crate::meta::{self, Bucket};
 use crate::object_cache::ObjectCache;
@@ -41,8 +42,8 @@ pub struct Gateway {
     /// Recently read object records; every object write goes through
     /// [`Gateway::commit_objects`], which keeps it true.
     pub(crate) objects: Arc<ObjectCache>,
-    /// Serialize versioned writes to one key ([`crate::records`]).
-    pub(crate) key_locks: Arc<crate::records::KeyLocks>,
+    /// Serialize versioned writes to one key (the `records` module takes them).
+    pub(crate) key_locks: Arc<crate::key_locks::KeyLocks>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -66,56 +67,6 @@ pub struct RequestInfo {
     pub method: http::Method,
 }
 
-/// One authorization made for a request, for its log line.
-#[derive(Debug, Clone)]
-pub struct AuthzNote {
-    /// The action, e.g. `s3:GetObject`.
-    pub action: String,
-    /// The resource ARN.
-    pub resource: String,
-    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
-    pub outcome: String,
-    /// The deciding policy type, if any.
-    pub policy_type: Option<String>,
-}
-
-/// The authorizations of one request, shared between the HTTP layer (which logs them) and
-/// the handlers (which make them). The HTTP layer puts it in the request's extensions.
-#[derive(Debug, Clone, Default)]
-pub struct AuthzNotes(Arc<parking_lot::Mutex<NotesInner>>);
-
-#[derive(Debug, Default)]
-struct NotesInner {
-    principal: Option<String>,
-    decisions: Vec<AuthzNote>,
-}
-
-impl AuthzNotes {
-    /// Records who the request was authenticated as.
-    pub fn set_principal(&self, arn: String) {
-        self.0.lock().principal = Some(arn);
-    }
-
-    /// The authenticated caller's ARN, if authentication got that far.
-    pub fn principal(&self) -> Option<String> {
-        self.0.lock().principal.clone()
-    }
-
-    /// The last authorization made.
-    pub fn last(&self) -> Option<AuthzNote> {
-        self.0.lock().decisions.last().cloned()
-    }
-
-    fn push(&self, action: &str, resource: &str, decision: &gatehouse_core::AuthzDecision) {
-        self.0.lock().decisions.push(AuthzNote {
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            outcome: decision.outcome.to_string(),
-            policy_type: decision.policy_type.map(|t| t.noun().to_owned()),
-        });
-    }
-}
-
 impl Gateway {
     /// A gateway over `store` and the blob directory `blobs`.
     pub fn new(iam: Arc<Iam>, store: Arc<dyn Store>, blobs: BlobStore, region: String) -> Self {
@@ -126,7 +77,7 @@ impl Gateway {
             region,
             buckets: RwLock::new(HashMap::new()),
             objects: Arc::new(ObjectCache::new(crate::object_cache::DEFAULT_BUDGET)),
-            key_locks: Arc::new(crate::records::KeyLocks::new()),
+            key_locks: Arc::new(crate::key_locks::KeyLocks::new()),
         }
     }
 
@@ -344,9 +295,4 @@ fn access_denied(info: &RequestInfo, owner: AccountId, message: Option<&str>) ->
         Some(m) if same_account => S3Error::with_message(S3ErrorCode::AccessDenied, m.to_owned()),
         _ => S3Error::with_message(S3ErrorCode::AccessDenied, "Access Denied"),
     }
-}
-
-/// A store failure as S3's `InternalError`.
-pub fn store_error(e: StoreError) -> S3Error {
-    internal(e)
 }

@@ -3,6 +3,7 @@
 //! the bucket policy, and S3's request context keys.
 
 pub mod access;
+mod authz_log;
 pub mod blob;
 pub mod body;
 pub mod bucket_config;
@@ -12,6 +13,8 @@ mod config_ops;
 mod copy;
 pub mod error;
 pub mod gateway;
+mod key_locks;
+pub mod keys;
 mod listing;
 pub mod meta;
 mod multipart;
@@ -27,6 +30,7 @@ mod version_listing;
 mod version_writes;
 pub mod versioning;
 mod versions;
+mod wire;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -37,7 +41,8 @@ use s3s::host::{S3Host, VirtualHost};
 use s3s::service::{S3Service, S3ServiceBuilder};
 
 pub use access::{GatehouseAccess, GatehouseAuth, S3Caller};
-pub use gateway::{AuthzNote, AuthzNotes, ClientAddr, Gateway};
+pub use authz_log::{AuthzNote, AuthzNotes};
+pub use gateway::{ClientAddr, Gateway};
 
 /// Virtual-host addressing: `<bucket>.<base>` for any configured base (port ignored);
 /// anything else is path-style.

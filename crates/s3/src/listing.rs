@@ -3,72 +3,16 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_policy::ContextValue;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use s3s::dto::{
-    CommonPrefix, ETag, EncodingType, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input,
+    CommonPrefix, ETag, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input,
     ListObjectsV2Output, Object, ObjectStorageClass, Owner,
 };
 use s3s::{S3Request, S3Response, S3Result};
 
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::{self, Listing, Resume};
-use crate::object_ops::timestamp;
-
-/// What `encoding-type=url` escapes: all but unreserved characters and `/`.
-const KEY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-
-pub(crate) fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String> {
-    let url = match encoding {
-        None => false,
-        Some(e) if e.as_str() == "url" => true,
-        Some(e) => {
-            return Err(crate::error::invalid_argument(
-                "Invalid Encoding Method specified in Request",
-                "encoding-type",
-                e.as_str(),
-            ));
-        }
-    };
-    Ok(move |s: &str| {
-        if url {
-            utf8_percent_encode(s, KEY_ENCODE).to_string()
-        } else {
-            s.to_owned()
-        }
-    })
-}
-
-/// Where a listing that names a marker resumes: a marker that is a common prefix resumes past
-/// everything under it, any other after it.
-pub(crate) fn resume_from_marker(
-    marker: Option<&str>,
-    prefix: &str,
-    delimiter: Option<&str>,
-) -> Option<Resume> {
-    marker.filter(|m| !m.is_empty()).map(|m| match delimiter {
-        Some(d) if !d.is_empty() && m.ends_with(d) && m.starts_with(prefix) => {
-            Resume::Past(m.to_owned())
-        }
-        _ => Resume::After(m.to_owned()),
-    })
-}
-
-pub(crate) fn max_keys(value: Option<i32>) -> S3Result<usize> {
-    match value {
-        None => Ok(1000),
-        Some(n) if n < 0 => Err(crate::error::invalid_argument(
-            "Argument maxKeys must be an integer between 0 and 2147483647",
-            "maxKeys",
-            &n.to_string(),
-        )),
-        Some(n) => Ok(usize::try_from(n).unwrap_or(1000).min(1000)),
-    }
-}
+use crate::wire::timestamp;
+use crate::wire::{encoder, max_keys, owner_of, resume_from_marker};
 
 fn encode_token(r: &Resume) -> String {
     let raw = match r {
@@ -107,14 +51,6 @@ pub(crate) fn common_prefixes(
             prefix: Some(enc(c)),
         })
         .collect()
-}
-
-/// The bucket owner as S3 lists it (ID and display name both the account id).
-pub(crate) fn owner_of(bucket: &CachedBucket) -> Owner {
-    Owner {
-        id: Some(bucket.bucket.owner.to_string()),
-        display_name: Some(bucket.bucket.owner.to_string()),
-    }
 }
 
 fn objects(listing: &Listing, enc: &impl Fn(&str) -> String, owner: Option<&Owner>) -> Vec<Object> {

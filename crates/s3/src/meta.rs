@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blob::{BlobId, ObjectBody};
 use crate::bucket_config::{DefaultEncryption, ObjectOwnership, default_ownership};
+use crate::keys::object_key;
 use crate::versioning::{VersionId, Versioning};
 
 /// The four Block Public Access switches.
@@ -238,28 +239,6 @@ pub struct Part {
     pub last_modified: Timestamp,
 }
 
-/// `bucket NUL key`: object keys sort by bucket, then by key bytes.
-pub fn object_key(bucket: &str, key: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(bucket.len() + 1 + key.len());
-    k.extend_from_slice(bucket.as_bytes());
-    k.push(0);
-    k.extend_from_slice(key.as_bytes());
-    k
-}
-
-/// `bucket NUL upload-id`.
-pub fn upload_key(bucket: &str, upload_id: &str) -> Vec<u8> {
-    object_key(bucket, upload_id)
-}
-
-/// `bucket NUL upload-id NUL 00001`.
-pub fn part_key(bucket: &str, upload_id: &str, number: u32) -> Vec<u8> {
-    let mut k = upload_key(bucket, upload_id);
-    k.push(0);
-    k.extend_from_slice(format!("{number:05}").as_bytes());
-    k
-}
-
 /// Reads and decodes a JSON record.
 pub fn get<T: for<'de> Deserialize<'de>>(
     store: &dyn Store,
@@ -374,6 +353,84 @@ pub fn list_objects(
     }
 }
 
+/// A delete marker: a version that says the key was deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteMarker {
+    /// The key.
+    pub key: String,
+    /// Its version id.
+    pub version: VersionId,
+    /// Its place in the key's history.
+    pub seq: u64,
+    /// When the delete happened.
+    pub last_modified: Timestamp,
+    /// The account that deleted.
+    pub owner: AccountId,
+}
+
+/// A version as the `Versions` table keeps it.
+#[derive(Debug, Clone)]
+pub enum StoredVersion {
+    /// An object version, body and all.
+    Object(ObjectMeta),
+    /// A delete marker.
+    Marker(DeleteMarker),
+}
+
+/// The first byte of a stored delete marker (object records start with `{`).
+const MARKER_TAG: u8 = b'M';
+
+impl StoredVersion {
+    /// The key.
+    pub fn key(&self) -> &str {
+        match self {
+            StoredVersion::Object(o) => &o.key,
+            StoredVersion::Marker(m) => &m.key,
+        }
+    }
+
+    /// The version id.
+    pub fn version(&self) -> &VersionId {
+        match self {
+            StoredVersion::Object(o) => &o.version,
+            StoredVersion::Marker(m) => &m.version,
+        }
+    }
+
+    /// The place in the key's history.
+    pub fn seq(&self) -> u64 {
+        match self {
+            StoredVersion::Object(o) => o.seq,
+            StoredVersion::Marker(m) => m.seq,
+        }
+    }
+
+    /// The record bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            StoredVersion::Object(o) => encode_object(o),
+            StoredVersion::Marker(m) => {
+                let mut out = vec![MARKER_TAG];
+                out.extend(encode(m));
+                out
+            }
+        }
+    }
+
+    /// Reads a record written by [`StoredVersion::encode`].
+    pub fn decode(record: Vec<u8>) -> Result<Self, StoreError> {
+        if record.first() == Some(&MARKER_TAG) {
+            serde_json::from_slice(&record[1..])
+                .map(StoredVersion::Marker)
+                .map_err(|e| {
+                    StoreError::Backend(format!("stored delete marker does not read: {e}"))
+                })
+        } else {
+            decode_object(record).map(StoredVersion::Object)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,5 +478,18 @@ mod tests {
         let plain: serde_json::Value = serde_json::from_slice(&encoded).unwrap();
         assert_eq!(plain["blob"], "abc");
         assert_eq!(decode_object(encoded).unwrap().body, meta.body);
+    }
+
+    #[test]
+    fn markers_and_objects_decode_as_what_they_are() {
+        let m = DeleteMarker {
+            key: "k".into(),
+            version: VersionId::issue(7),
+            seq: 7,
+            last_modified: Timestamp::UNIX_EPOCH,
+            owner: "111111111111".parse().unwrap(),
+        };
+        let back = StoredVersion::decode(StoredVersion::Marker(m.clone()).encode()).unwrap();
+        assert!(matches!(back, StoredVersion::Marker(ref x) if *x == m));
     }
 }

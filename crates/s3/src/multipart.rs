@@ -16,9 +16,14 @@ use crate::body::Algorithm;
 use crate::body::{self, Expectations};
 use crate::error::{self, internal};
 use crate::gateway::{CachedBucket, Gateway};
-use crate::meta::{self, ObjectMeta, Part, Upload, object_key, part_key, upload_key};
-use crate::object_ops::{as_refs, fill_checksums, timestamp};
+use crate::keys::object_key;
+use crate::keys::part_key;
+use crate::keys::upload_key;
+use crate::meta::{self, ObjectMeta, Part, Upload};
+use crate::object_ops::fill_checksums;
 use crate::versioning::VersionId;
+use crate::wire::as_refs;
+use crate::wire::timestamp;
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
@@ -68,10 +73,14 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        let extra = crate::object_ops::put_context(&req.headers, &[]);
+        let extra = crate::wire::put_context(&req.headers, &[]);
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
         crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+        if crate::bucket_config::check_object_write_acl(
+            bucket.bucket.ownership,
+            &bucket.bucket.owner.to_string(),
+            &req.headers,
+        )? {
             self.authorize(
                 &info,
                 "s3:PutObjectAcl",

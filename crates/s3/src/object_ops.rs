@@ -10,10 +10,13 @@ use crate::conditions::{check_read_conditions, check_write_conditions, etag_valu
 use crate::error::internal;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
-use crate::records::Outcome;
-use crate::tagging::{existing_tag_context, header_tags};
+use crate::version_writes::Outcome;
 use crate::versioning::VersionId;
-use crate::versions::{reported_version, requested_version};
+use crate::wire::existing_tag_context;
+use crate::wire::header_tags;
+use crate::wire::reported_version;
+use crate::wire::requested_version;
+use crate::wire::{as_refs, put_context, timestamp};
 use gatehouse_policy::ContextValue;
 use gatehouse_store::Batch;
 use s3s::dto::{
@@ -50,10 +53,6 @@ macro_rules! fill_object_fields {
         $out.content_language = meta.headers.get("content-language").cloned();
         $out.parts_count = meta.parts.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
     }};
-}
-
-pub(crate) fn timestamp(t: jiff::Timestamp) -> Timestamp {
-    Timestamp::from(std::time::SystemTime::from(t))
 }
 
 /// The standard headers stored with an object.
@@ -103,61 +102,6 @@ pub(crate) fn metadata_map(m: Option<&Metadata>) -> BTreeMap<String, String> {
             .collect()
     })
     .unwrap_or_default()
-}
-
-/// Keys the `PutObject` condition context carries (semantics spec §6.6).
-pub(crate) fn put_context(
-    req_headers: &http::HeaderMap,
-    tags: &[(String, String)],
-) -> Vec<(String, ContextValue)> {
-    let mut out = Vec::new();
-    for (header, key) in [
-        ("x-amz-acl", "s3:x-amz-acl"),
-        (
-            "x-amz-server-side-encryption",
-            "s3:x-amz-server-side-encryption",
-        ),
-        (
-            "x-amz-server-side-encryption-aws-kms-key-id",
-            "s3:x-amz-server-side-encryption-aws-kms-key-id",
-        ),
-        (
-            "x-amz-server-side-encryption-customer-algorithm",
-            "s3:x-amz-server-side-encryption-customer-algorithm",
-        ),
-        ("x-amz-storage-class", "s3:x-amz-storage-class"),
-        ("x-amz-copy-source", "s3:x-amz-copy-source"),
-        ("x-amz-metadata-directive", "s3:x-amz-metadata-directive"),
-        (
-            "x-amz-website-redirect-location",
-            "s3:x-amz-website-redirect-location",
-        ),
-        ("x-amz-grant-read", "s3:x-amz-grant-read"),
-        ("x-amz-grant-full-control", "s3:x-amz-grant-full-control"),
-        ("if-match", "s3:if-match"),
-        ("if-none-match", "s3:if-none-match"),
-    ] {
-        if let Some(v) = req_headers.get(header).and_then(|v| v.to_str().ok()) {
-            out.push((key.to_owned(), ContextValue::Single(v.into())));
-        }
-    }
-    for (k, v) in tags {
-        out.push((
-            format!("s3:RequestObjectTag/{k}"),
-            ContextValue::Single(v.as_str().into()),
-        ));
-    }
-    if !tags.is_empty() {
-        out.push((
-            "s3:RequestObjectTagKeys".into(),
-            ContextValue::Multi(tags.iter().map(|(k, _)| k.as_str().into()).collect()),
-        ));
-    }
-    out
-}
-
-pub(crate) fn as_refs(v: &[(String, ContextValue)]) -> Vec<(&str, ContextValue)> {
-    v.iter().map(|(k, c)| (k.as_str(), c.clone())).collect()
 }
 
 impl Gateway {
@@ -219,7 +163,11 @@ impl Gateway {
         let extra = put_context(&req.headers, &tags);
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
         crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(&bucket.bucket, &req.headers)? {
+        if crate::bucket_config::check_object_write_acl(
+            bucket.bucket.ownership,
+            &bucket.bucket.owner.to_string(),
+            &req.headers,
+        )? {
             self.authorize(
                 &info,
                 "s3:PutObjectAcl",

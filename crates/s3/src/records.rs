@@ -9,47 +9,13 @@ use gatehouse_store::{Batch, Store, StoreError, Table, Write};
 use s3s::S3Result;
 
 use crate::blob::ObjectBody;
-use crate::gateway::{Gateway, store_error};
-use crate::meta::{self, Bucket, ObjectMeta, object_key};
+use crate::error::store_error;
+use crate::gateway::Gateway;
+use crate::keys::object_key;
+use crate::meta::{self, Bucket, ObjectMeta};
 use crate::object_cache::ObjectCache;
-use crate::version_writes::{self, Plan};
-use crate::versioning::{StoredVersion, VersionId};
-
-/// What a write did to a key's versions, for the response headers.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Outcome {
-    /// The version written or removed (`None` on a bucket that never had versioning).
-    pub version: Option<VersionId>,
-    /// True when that version is a delete marker.
-    pub delete_marker: bool,
-}
-
-/// A version found by its id.
-#[derive(Debug, Clone)]
-pub(crate) enum Found {
-    /// The key's current object.
-    Current(Arc<ObjectMeta>),
-    /// A noncurrent version or a delete marker.
-    Noncurrent(Box<StoredVersion>),
-}
-
-/// Striped locks that serialize the read-plan-commit of versioned writes to one key, so two
-/// writers never both move the same current object aside.
-pub(crate) struct KeyLocks(Vec<parking_lot::Mutex<()>>);
-
-impl KeyLocks {
-    pub(crate) fn new() -> Self {
-        Self((0..64).map(|_| parking_lot::Mutex::new(())).collect())
-    }
-
-    fn lock(&self, key: &[u8]) -> parking_lot::MutexGuard<'_, ()> {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let i = usize::try_from(h.finish() % self.0.len() as u64).unwrap_or(0);
-        self.0[i].lock()
-    }
-}
+use crate::version_writes::{self, Found, Outcome, Plan};
+use crate::versioning::VersionId;
 
 /// Forgets, in `cache`, every object record `batch` writes.
 fn forget_written(cache: &Arc<ObjectCache>, batch: &Batch) -> impl FnOnce() + use<> {

@@ -8,7 +8,8 @@ use gatehouse_store::{Batch, Store, StoreError, Table};
 use crate::blob::BlobStore;
 use crate::body;
 use crate::bucket_config::ObjectOwnership;
-use crate::meta::{self, Bucket, ObjectMeta, object_key};
+use crate::keys::object_key;
+use crate::meta::{self, Bucket, ObjectMeta};
 use crate::versioning::VersionId;
 
 /// Creates `name` owned by `owner` if no bucket has that name; returns whether it was created.

@@ -5,97 +5,18 @@ use std::sync::Arc;
 use gatehouse_policy::ContextValue;
 use s3s::dto::{
     DeleteObjectTaggingInput, DeleteObjectTaggingOutput, GetObjectTaggingInput,
-    GetObjectTaggingOutput, PutObjectTaggingInput, PutObjectTaggingOutput, Tag, TagSet,
+    GetObjectTaggingOutput, PutObjectTaggingInput, PutObjectTaggingOutput,
 };
-use s3s::{S3Request, S3Response, S3Result, s3_error};
+use s3s::{S3Request, S3Response, S3Result};
 
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::meta::ObjectMeta;
-use crate::object_ops::{as_refs, put_context};
 use crate::versioning::VersionId;
-use crate::versions::{reported_version, requested_version};
-
-/// Tags of a `Tagging` body as pairs, checking S3's limits.
-pub(crate) fn tag_pairs(set: &[Tag]) -> S3Result<Vec<(String, String)>> {
-    if set.len() > 50 {
-        return Err(s3_error!(
-            InvalidTag,
-            "Object tags cannot be greater than 10"
-        ));
-    }
-    let pairs: Vec<(String, String)> = set
-        .iter()
-        .map(|t| {
-            (
-                t.key.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(s3_error!(
-                InvalidTag,
-                "The TagKey you have provided is invalid"
-            ));
-        }
-        if pairs[..i].iter().any(|(o, _)| o == k) {
-            return Err(s3_error!(
-                InvalidTag,
-                "Cannot provide multiple Tags with the same key"
-            ));
-        }
-    }
-    Ok(pairs)
-}
-
-/// Pairs as a `TagSet`.
-pub(crate) fn tag_set(pairs: &[(String, String)]) -> TagSet {
-    pairs
-        .iter()
-        .map(|(k, v)| Tag {
-            key: Some(k.clone()),
-            value: Some(v.clone()),
-        })
-        .collect()
-}
-
-/// Tags from the `x-amz-tagging` header (`k=v&k2=v2`).
-pub(crate) fn header_tags(header: Option<&str>) -> S3Result<Vec<(String, String)>> {
-    let Some(h) = header else { return Ok(vec![]) };
-    let set: Vec<Tag> = h
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            Tag {
-                key: Some(dec(k)),
-                value: Some(dec(v)),
-            }
-        })
-        .collect();
-    tag_pairs(&set)
-}
-
-pub(crate) fn existing_tag_context(meta: Option<&ObjectMeta>) -> Vec<(String, ContextValue)> {
-    meta.map(|m| {
-        m.tags
-            .iter()
-            .map(|(k, v)| {
-                (
-                    format!("s3:ExistingObjectTag/{k}"),
-                    ContextValue::Single(v.as_str().into()),
-                )
-            })
-            .collect()
-    })
-    .unwrap_or_default()
-}
+use crate::wire::as_refs;
+use crate::wire::put_context;
+use crate::wire::reported_version;
+use crate::wire::requested_version;
+use crate::wire::{existing_tag_context, tag_pairs, tag_set};
 
 impl Gateway {
     /// The object (or its version `version_id`) whose tags a tagging request reads or writes,

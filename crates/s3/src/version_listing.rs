@@ -7,8 +7,12 @@ use std::ops::Bound;
 
 use gatehouse_store::{KeyRange, Store, StoreError, Table, prefix_end};
 
-use crate::meta::{self, ObjectMeta, object_key};
-use crate::versioning::{StoredVersion, VersionId, version_key, versions_prefix};
+use crate::keys::object_key;
+use crate::keys::version_key;
+use crate::keys::versions_prefix;
+use crate::meta::StoredVersion;
+use crate::meta::{self, ObjectMeta};
+use crate::versioning::VersionId;
 
 /// Where a versions listing starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,13 +5,34 @@
 
 use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, KeyRange, Store, StoreError, Table};
+use std::sync::Arc;
 
 use crate::blob::ObjectBody;
-use crate::meta::{self, ObjectMeta, object_key};
-use crate::records::{Found, Outcome};
-use crate::versioning::{
-    DeleteMarker, StoredVersion, VersionId, Versioning, next_seq, version_key, versions_prefix,
-};
+use crate::keys::object_key;
+use crate::keys::version_key;
+use crate::keys::versions_prefix;
+use crate::meta::DeleteMarker;
+use crate::meta::StoredVersion;
+use crate::meta::{self, ObjectMeta};
+use crate::versioning::{VersionId, Versioning, next_seq};
+
+/// What a write did to a key's versions, for the response headers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// The version written or removed (`None` on a bucket that never had versioning).
+    pub version: Option<VersionId>,
+    /// True when that version is a delete marker.
+    pub delete_marker: bool,
+}
+
+/// A version found by its id.
+#[derive(Debug, Clone)]
+pub(crate) enum Found {
+    /// The key's current object.
+    Current(Arc<ObjectMeta>),
+    /// A noncurrent version or a delete marker.
+    Noncurrent(Box<StoredVersion>),
+}
 
 /// One planned write: the batch, the bodies to release once it is committed, and what the
 /// response reports.

@@ -1,20 +1,13 @@
-//! Object versions in the store: a bucket's versioning state, version ids, delete markers, and
-//! the `Versions` table, which keeps every version of a key except its current object.
+//! A bucket's versioning state and object version ids.
 //!
 //! The current object of a key stays in `Objects` (what GET, HEAD and `ListObjects` read, so they
 //! cost the same on versioned buckets); noncurrent versions and delete markers live in
-//! `Versions` under `bucket NUL key NUL order`, where `order` is sixteen hex digits of
-//! `u64::MAX - seq`, so a key's versions sort newest first right after the key itself.
+//! `Versions` (see `keys` for where, `meta` for their records).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use gatehouse_policy::AccountId;
-use gatehouse_store::StoreError;
-use jiff::Timestamp;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-
-use crate::meta::{self, ObjectMeta, object_key};
 
 /// A bucket's versioning state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +107,11 @@ impl<'de> Deserialize<'de> for VersionId {
     }
 }
 
+/// The order part of a version key: newest first.
+pub(crate) fn order_text(seq: u64) -> String {
+    format!("{:016x}", u64::MAX - seq)
+}
+
 /// The next write sequence: nanoseconds since the epoch, strictly increasing in this process,
 /// so a key's versions keep the order they were written in.
 pub fn next_seq() -> u64 {
@@ -125,111 +123,6 @@ pub fn next_seq() -> u64 {
         match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => return next,
             Err(seen) => last = seen,
-        }
-    }
-}
-
-fn order_text(seq: u64) -> String {
-    format!("{:016x}", u64::MAX - seq)
-}
-
-/// The bytes that follow a key in its versions' store keys: `NUL` and the order.
-const ORDER_SUFFIX: usize = 17;
-
-/// The store key of the version of `key` written at `seq`.
-pub fn version_key(bucket: &str, key: &str, seq: u64) -> Vec<u8> {
-    let mut k = versions_prefix(bucket, key);
-    k.extend_from_slice(order_text(seq).as_bytes());
-    k
-}
-
-/// The prefix every version of `key` has in the `Versions` table.
-pub fn versions_prefix(bucket: &str, key: &str) -> Vec<u8> {
-    let mut k = object_key(bucket, key);
-    k.push(0);
-    k
-}
-
-/// The object key part of a `Versions` store key (after `bucket NUL`).
-pub fn key_of_version_key(raw: &[u8], bucket: &str) -> String {
-    let end = raw.len().saturating_sub(ORDER_SUFFIX);
-    String::from_utf8_lossy(raw.get(bucket.len() + 1..end).unwrap_or_default()).into_owned()
-}
-
-/// A delete marker: a version that says the key was deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeleteMarker {
-    /// The key.
-    pub key: String,
-    /// Its version id.
-    pub version: VersionId,
-    /// Its place in the key's history.
-    pub seq: u64,
-    /// When the delete happened.
-    pub last_modified: Timestamp,
-    /// The account that deleted.
-    pub owner: AccountId,
-}
-
-/// A version as the `Versions` table keeps it.
-#[derive(Debug, Clone)]
-pub enum StoredVersion {
-    /// An object version, body and all.
-    Object(ObjectMeta),
-    /// A delete marker.
-    Marker(DeleteMarker),
-}
-
-/// The first byte of a stored delete marker (object records start with `{`).
-const MARKER_TAG: u8 = b'M';
-
-impl StoredVersion {
-    /// The key.
-    pub fn key(&self) -> &str {
-        match self {
-            StoredVersion::Object(o) => &o.key,
-            StoredVersion::Marker(m) => &m.key,
-        }
-    }
-
-    /// The version id.
-    pub fn version(&self) -> &VersionId {
-        match self {
-            StoredVersion::Object(o) => &o.version,
-            StoredVersion::Marker(m) => &m.version,
-        }
-    }
-
-    /// The place in the key's history.
-    pub fn seq(&self) -> u64 {
-        match self {
-            StoredVersion::Object(o) => o.seq,
-            StoredVersion::Marker(m) => m.seq,
-        }
-    }
-
-    /// The record bytes.
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            StoredVersion::Object(o) => meta::encode_object(o),
-            StoredVersion::Marker(m) => {
-                let mut out = vec![MARKER_TAG];
-                out.extend(meta::encode(m));
-                out
-            }
-        }
-    }
-
-    /// Reads a record written by [`StoredVersion::encode`].
-    pub fn decode(record: Vec<u8>) -> Result<Self, StoreError> {
-        if record.first() == Some(&MARKER_TAG) {
-            serde_json::from_slice(&record[1..])
-                .map(StoredVersion::Marker)
-                .map_err(|e| {
-                    StoreError::Backend(format!("stored delete marker does not read: {e}"))
-                })
-        } else {
-            meta::decode_object(record).map(StoredVersion::Object)
         }
     }
 }
@@ -255,28 +148,5 @@ mod tests {
         ] {
             assert_eq!(VersionId::parse(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn later_versions_sort_first_and_after_their_key() {
-        let (a, b) = (next_seq(), next_seq());
-        assert!(b > a);
-        assert!(version_key("b", "k", b) < version_key("b", "k", a));
-        assert!(object_key("b", "k") < version_key("b", "k", b));
-        assert!(version_key("b", "k", a) < object_key("b", "k/"));
-        assert_eq!(key_of_version_key(&version_key("b", "k/x", a), "b"), "k/x");
-    }
-
-    #[test]
-    fn markers_and_objects_decode_as_what_they_are() {
-        let m = DeleteMarker {
-            key: "k".into(),
-            version: VersionId::issue(7),
-            seq: 7,
-            last_modified: Timestamp::UNIX_EPOCH,
-            owner: "111111111111".parse().unwrap(),
-        };
-        let back = StoredVersion::decode(StoredVersion::Marker(m.clone()).encode()).unwrap();
-        assert!(matches!(back, StoredVersion::Marker(ref x) if *x == m));
     }
 }

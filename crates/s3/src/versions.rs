@@ -20,30 +20,19 @@ use crate::error::{
     no_such_version,
 };
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::listing::{encoder, max_keys, owner_of, resume_from_marker};
+use crate::meta::DeleteMarker;
+use crate::meta::StoredVersion;
 use crate::meta::{ObjectMeta, Resume};
-use crate::object_ops::{as_refs, timestamp};
-use crate::records::Found;
-use crate::tagging::existing_tag_context;
 use crate::version_listing::{VersionResume, VersionStart, list_versions};
-use crate::versioning::{DeleteMarker, StoredVersion, VersionId, Versioning};
-
-/// The version id a request names, or S3's `InvalidArgument` for one never issued.
-pub(crate) fn requested_version(text: Option<&str>) -> S3Result<Option<VersionId>> {
-    text.map(|t| VersionId::parse(t).ok_or_else(|| invalid_version_id(t)))
-        .transpose()
-}
-
-/// The `x-amz-version-id` a response about `meta` carries: always once the bucket has had
-/// versioning, and when the request named a version.
-pub(crate) fn reported_version(
-    bucket: &CachedBucket,
-    meta: &ObjectMeta,
-    requested: bool,
-) -> Option<String> {
-    (bucket.bucket.versioning.keeps_versions() || requested)
-        .then(|| meta.version.as_str().to_owned())
-}
+use crate::version_writes::Found;
+use crate::versioning::{VersionId, Versioning};
+use crate::wire::as_refs;
+use crate::wire::encoder;
+use crate::wire::existing_tag_context;
+use crate::wire::max_keys;
+use crate::wire::owner_of;
+use crate::wire::resume_from_marker;
+use crate::wire::timestamp;
 
 /// The headers S3 sends about a delete marker that answered a request.
 fn marker_headers(marker: &DeleteMarker) -> HeaderMap {
