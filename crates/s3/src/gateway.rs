@@ -15,9 +15,9 @@ use s3s::{S3Error, S3ErrorCode, S3Request, S3Result};
 
 use crate::access::{S3Caller, SignedBy};
 use crate::authz_log::AuthzNotes;
-use crate::blob::BlobStore;
-use crate::meta::{self, Bucket};
-use crate::object_cache::ObjectCache;
+use crate::model::blob::BlobStore;
+use crate::model::meta::{self, Bucket};
+use crate::model::object_cache::ObjectCache;
 
 /// The client's address, put in the request's extensions by the HTTP server.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +43,7 @@ pub struct Gateway {
     /// [`Gateway::commit_objects`], which keeps it true.
     pub(crate) objects: Arc<ObjectCache>,
     /// Serialize versioned writes to one key (the `records` module takes them).
-    pub(crate) key_locks: Arc<crate::key_locks::KeyLocks>,
+    pub(crate) key_locks: Arc<crate::model::key_locks::KeyLocks>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -76,8 +76,8 @@ impl Gateway {
             blobs,
             region,
             buckets: RwLock::new(HashMap::new()),
-            objects: Arc::new(ObjectCache::new(crate::object_cache::DEFAULT_BUDGET)),
-            key_locks: Arc::new(crate::key_locks::KeyLocks::new()),
+            objects: Arc::new(ObjectCache::new(crate::model::object_cache::DEFAULT_BUDGET)),
+            key_locks: Arc::new(crate::model::key_locks::KeyLocks::new()),
         }
     }
 

@@ -4,33 +4,15 @@
 
 pub mod access;
 mod authz_log;
-pub mod blob;
-pub mod body;
-pub mod bucket_config;
-mod bucket_ops;
-mod conditions;
-mod config_ops;
-mod copy;
 pub mod error;
 pub mod gateway;
-mod key_locks;
-pub mod keys;
-mod listing;
-pub mod meta;
-mod multipart;
-mod object_cache;
-mod object_ops;
+pub mod model;
 pub mod operations;
+mod ops;
 pub mod public;
 mod records;
 pub mod seed;
 mod service;
-mod tagging;
-mod version_listing;
-mod version_writes;
-pub mod versioning;
-mod versions;
-mod wire;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -82,7 +64,7 @@ pub fn service(
     region: &str,
     host_bases: Vec<String>,
 ) -> std::io::Result<S3Service> {
-    let blobs = blob::BlobStore::open(&data_dir.join("objects"))?;
+    let blobs = model::blob::BlobStore::open(&data_dir.join("objects"))?;
     let gateway = Gateway::new(iam.clone(), store, blobs, region.to_owned());
     let mut builder = S3ServiceBuilder::new(gateway);
     builder.set_auth(GatehouseAuth { iam: iam.clone() });

@@ -5,12 +5,12 @@ use std::path::Path;
 use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, Store, StoreError, Table};
 
-use crate::blob::BlobStore;
-use crate::body;
-use crate::bucket_config::ObjectOwnership;
-use crate::keys::object_key;
-use crate::meta::{self, Bucket, ObjectMeta};
-use crate::versioning::VersionId;
+use crate::model::blob::BlobStore;
+use crate::model::body;
+use crate::model::bucket_config::ObjectOwnership;
+use crate::model::keys::object_key;
+use crate::model::meta::{self, Bucket, ObjectMeta};
+use crate::model::versioning::VersionId;
 
 /// Creates `name` owned by `owner` if no bucket has that name; returns whether it was created.
 pub fn create_bucket(
@@ -60,7 +60,7 @@ pub async fn put_object(
 ) -> std::io::Result<()> {
     use s3s::crypto::Checksum as _;
     let blobs = BlobStore::open(&data_dir.join("objects"))?;
-    let mut sink = blobs.sink(crate::blob::INLINE_MAX, Some(bytes.len() as u64));
+    let mut sink = blobs.sink(crate::model::blob::INLINE_MAX, Some(bytes.len() as u64));
     sink.write(&blobs, bytes).await?;
     let size = sink.len();
     let body = sink.finish(&blobs).await?;

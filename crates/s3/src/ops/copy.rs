@@ -8,23 +8,23 @@ use s3s::dto::{CopyObjectInput, CopyObjectOutput, CopyObjectResult, CopySource, 
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use crate::blob::{INLINE_MAX, ObjectBody};
-use crate::body;
-use crate::conditions::{check_copy_source_conditions, etag_value};
+use crate::model::blob::{INLINE_MAX, ObjectBody};
+use crate::model::body;
+use crate::ops::conditions::{check_copy_source_conditions, etag_value};
 use std::sync::Arc;
 
 use crate::error::internal;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::ObjectMeta;
-use crate::object_ops::{metadata_map, standard_headers};
-use crate::versioning::VersionId;
-use crate::wire::as_refs;
-use crate::wire::existing_tag_context;
-use crate::wire::header_tags;
-use crate::wire::put_context;
-use crate::wire::reported_version;
-use crate::wire::requested_version;
-use crate::wire::timestamp;
+use crate::model::meta::ObjectMeta;
+use crate::model::versioning::VersionId;
+use crate::ops::object::{metadata_map, standard_headers};
+use crate::ops::wire::as_refs;
+use crate::ops::wire::existing_tag_context;
+use crate::ops::wire::header_tags;
+use crate::ops::wire::put_context;
+use crate::ops::wire::reported_version;
+use crate::ops::wire::requested_version;
+use crate::ops::wire::timestamp;
 
 impl Gateway {
     pub(crate) async fn op_copy_object(
@@ -49,8 +49,8 @@ impl Gateway {
         };
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
-        crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(
+        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,
             &bucket.bucket.owner.to_string(),
             &req.headers,
@@ -216,7 +216,8 @@ impl Gateway {
             for (from, start, len) in pieces {
                 let mut src = match from {
                     ObjectBody::Inline(data) => {
-                        let piece = crate::blob::slice(data, *start, *len).map_err(internal)?;
+                        let piece =
+                            crate::model::blob::slice(data, *start, *len).map_err(internal)?;
                         if let Some(md5) = md5.as_deref_mut() {
                             md5.update(&piece);
                         }

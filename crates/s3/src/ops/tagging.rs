@@ -10,13 +10,13 @@ use s3s::dto::{
 use s3s::{S3Request, S3Response, S3Result};
 
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::ObjectMeta;
-use crate::versioning::VersionId;
-use crate::wire::as_refs;
-use crate::wire::put_context;
-use crate::wire::reported_version;
-use crate::wire::requested_version;
-use crate::wire::{existing_tag_context, tag_pairs, tag_set};
+use crate::model::meta::ObjectMeta;
+use crate::model::versioning::VersionId;
+use crate::ops::wire::as_refs;
+use crate::ops::wire::put_context;
+use crate::ops::wire::reported_version;
+use crate::ops::wire::requested_version;
+use crate::ops::wire::{existing_tag_context, tag_pairs, tag_set};
 
 impl Gateway {
     /// The object (or its version `version_id`) whose tags a tagging request reads or writes,

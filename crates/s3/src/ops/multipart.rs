@@ -11,19 +11,19 @@ use s3s::dto::{
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use crate::blob::ObjectBody;
-use crate::body::Algorithm;
-use crate::body::{self, Expectations};
 use crate::error::{self, internal};
 use crate::gateway::{CachedBucket, Gateway};
-use crate::keys::object_key;
-use crate::keys::part_key;
-use crate::keys::upload_key;
-use crate::meta::{self, ObjectMeta, Part, Upload};
-use crate::object_ops::fill_checksums;
-use crate::versioning::VersionId;
-use crate::wire::as_refs;
-use crate::wire::timestamp;
+use crate::model::blob::ObjectBody;
+use crate::model::body::Algorithm;
+use crate::model::body::{self, Expectations};
+use crate::model::keys::object_key;
+use crate::model::keys::part_key;
+use crate::model::keys::upload_key;
+use crate::model::meta::{self, ObjectMeta, Part, Upload};
+use crate::model::versioning::VersionId;
+use crate::ops::object::fill_checksums;
+use crate::ops::wire::as_refs;
+use crate::ops::wire::timestamp;
 
 const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
@@ -73,10 +73,10 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        let extra = crate::wire::put_context(&req.headers, &[]);
+        let extra = crate::ops::wire::put_context(&req.headers, &[]);
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
-        crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(
+        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,
             &bucket.bucket.owner.to_string(),
             &req.headers,
@@ -211,7 +211,7 @@ impl Gateway {
         let number = check_part_number(req.input.part_number)?;
         self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
-        crate::conditions::check_copy_source_conditions(
+        crate::ops::conditions::check_copy_source_conditions(
             req.input.copy_source_if_match.as_ref(),
             req.input.copy_source_if_none_match.as_ref(),
             req.input.copy_source_if_modified_since.as_ref(),

@@ -4,19 +4,21 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::blob::INLINE_MAX;
-use crate::body::{self, Algorithm, Expectations};
-use crate::conditions::{check_read_conditions, check_write_conditions, etag_value, part_range};
 use crate::error::internal;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::ObjectMeta;
-use crate::version_writes::Outcome;
-use crate::versioning::VersionId;
-use crate::wire::existing_tag_context;
-use crate::wire::header_tags;
-use crate::wire::reported_version;
-use crate::wire::requested_version;
-use crate::wire::{as_refs, put_context, timestamp};
+use crate::model::blob::INLINE_MAX;
+use crate::model::body::{self, Algorithm, Expectations};
+use crate::model::meta::ObjectMeta;
+use crate::model::versioning::VersionId;
+use crate::ops::conditions::{
+    check_read_conditions, check_write_conditions, etag_value, part_range,
+};
+use crate::ops::wire::existing_tag_context;
+use crate::ops::wire::header_tags;
+use crate::ops::wire::reported_version;
+use crate::ops::wire::requested_version;
+use crate::ops::wire::{as_refs, put_context, timestamp};
+use crate::records::version_writes::Outcome;
 use gatehouse_policy::ContextValue;
 use gatehouse_store::Batch;
 use s3s::dto::{
@@ -162,8 +164,8 @@ impl Gateway {
         let tags = header_tags(req.input.tagging.as_deref())?;
         let extra = put_context(&req.headers, &tags);
         self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
-        crate::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::bucket_config::check_object_write_acl(
+        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
+        if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,
             &bucket.bucket.owner.to_string(),
             &req.headers,

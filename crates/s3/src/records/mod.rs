@@ -1,6 +1,9 @@
 //! Object records as the handlers see them: read through the in-memory cache, and committed
 //! so that the cache stays true and replaced blobs are released exactly once. Writes to a
-//! bucket that keeps versions go through the plans in [`crate::version_writes`].
+//! bucket that keeps versions go through the plans in [`crate::records::version_writes`].
+
+pub(crate) mod version_listing;
+pub(crate) mod version_writes;
 
 use std::sync::Arc;
 
@@ -8,14 +11,14 @@ use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, Store, StoreError, Table, Write};
 use s3s::S3Result;
 
-use crate::blob::ObjectBody;
 use crate::error::store_error;
 use crate::gateway::Gateway;
-use crate::keys::object_key;
-use crate::meta::{self, Bucket, ObjectMeta};
-use crate::object_cache::ObjectCache;
-use crate::version_writes::{self, Found, Outcome, Plan};
-use crate::versioning::VersionId;
+use crate::model::blob::ObjectBody;
+use crate::model::keys::object_key;
+use crate::model::meta::{self, Bucket, ObjectMeta};
+use crate::model::object_cache::ObjectCache;
+use crate::model::versioning::VersionId;
+use version_writes::{Found, Outcome, Plan};
 
 /// Forgets, in `cache`, every object record `batch` writes.
 fn forget_written(cache: &Arc<ObjectCache>, batch: &Batch) -> impl FnOnce() + use<> {

@@ -15,13 +15,13 @@ use s3s::dto::{
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use crate::bucket_config::{
-    DefaultEncryption, ObjectOwnership, RequestedAcl, check_acl, owner_full_control,
-};
 use crate::error::custom_error;
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::ObjectMeta;
-use crate::wire::requested_version;
+use crate::model::bucket_config::{
+    DefaultEncryption, ObjectOwnership, RequestedAcl, check_acl, owner_full_control,
+};
+use crate::model::meta::ObjectMeta;
+use crate::ops::wire::requested_version;
 
 /// The rule `GetBucketEncryption` reports for `encryption`.
 fn encryption_rule(encryption: &DefaultEncryption) -> ServerSideEncryptionRule {

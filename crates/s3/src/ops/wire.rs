@@ -9,8 +9,8 @@ use s3s::{S3Result, s3_error};
 
 use crate::error::invalid_version_id;
 use crate::gateway::CachedBucket;
-use crate::meta::{ObjectMeta, Resume};
-use crate::versioning::VersionId;
+use crate::model::meta::{ObjectMeta, Resume};
+use crate::model::versioning::VersionId;
 
 /// What `encoding-type=url` escapes: all but unreserved characters and `/`.
 const KEY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC

@@ -5,7 +5,7 @@ use s3s::dto::{ETagCondition, Timestamp};
 use s3s::{S3Result, s3_error};
 
 use crate::error::{custom_error, no_such_key, precondition_failed};
-use crate::meta::ObjectMeta;
+use crate::model::meta::ObjectMeta;
 
 pub(crate) fn unix(t: &Timestamp) -> i64 {
     time::OffsetDateTime::from(t.clone()).unix_timestamp()

@@ -5,7 +5,7 @@
 //! sixteen hex digits of `u64::MAX - seq`, so a key's versions sort newest first right after
 //! the key itself.
 
-use crate::versioning::order_text;
+use crate::model::versioning::order_text;
 
 /// `bucket NUL key`: object keys sort by bucket, then by key bytes.
 pub fn object_key(bucket: &str, key: &str) -> Vec<u8> {
@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn later_versions_sort_first_and_after_their_key() {
-        let (a, b) = (crate::versioning::next_seq(), crate::versioning::next_seq());
+        let (a, b) = (
+            crate::model::versioning::next_seq(),
+            crate::model::versioning::next_seq(),
+        );
         assert!(b > a);
         assert!(version_key("b", "k", b) < version_key("b", "k", a));
         assert!(object_key("b", "k") < version_key("b", "k", b));

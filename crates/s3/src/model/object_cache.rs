@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::meta::ObjectMeta;
+use crate::model::meta::ObjectMeta;
 
 /// How many independently locked shards the cache has.
 const SHARDS: usize = 32;
@@ -136,7 +136,7 @@ impl ObjectCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blob::ObjectBody;
+    use crate::model::blob::ObjectBody;
 
     fn record(key: &str, body: &'static [u8]) -> Arc<ObjectMeta> {
         Arc::new(ObjectMeta {
@@ -152,7 +152,7 @@ mod tests {
             parts: None,
             part_sizes: vec![],
             owner: "111111111111".parse().unwrap(),
-            version: crate::versioning::VersionId::Null,
+            version: crate::model::versioning::VersionId::Null,
             seq: 0,
         })
     }

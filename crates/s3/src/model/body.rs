@@ -11,8 +11,8 @@ use s3s::crypto::{Checksum, Crc32, Crc32c, Crc64Nvme, Md5, Sha1, Sha256};
 use s3s::dto::StreamingBlob;
 use s3s::{S3Error, S3ErrorCode, S3Result, s3_error};
 
-use crate::blob::{BlobStore, ObjectBody};
 use crate::error::{custom_error, internal};
+use crate::model::blob::{BlobStore, ObjectBody};
 
 /// A checksum algorithm of S3's flexible checksums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

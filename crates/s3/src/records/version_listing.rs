@@ -7,12 +7,12 @@ use std::ops::Bound;
 
 use gatehouse_store::{KeyRange, Store, StoreError, Table, prefix_end};
 
-use crate::keys::object_key;
-use crate::keys::version_key;
-use crate::keys::versions_prefix;
-use crate::meta::StoredVersion;
-use crate::meta::{self, ObjectMeta};
-use crate::versioning::VersionId;
+use crate::model::keys::object_key;
+use crate::model::keys::version_key;
+use crate::model::keys::versions_prefix;
+use crate::model::meta::StoredVersion;
+use crate::model::meta::{self, ObjectMeta};
+use crate::model::versioning::VersionId;
 
 /// Where a versions listing starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

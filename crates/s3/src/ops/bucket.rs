@@ -17,13 +17,13 @@ use s3s::dto::{
 };
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
-use crate::bucket_config::{ObjectOwnership, RequestedAcl, check_acl};
 use crate::error::store_error;
 use crate::error::{self, custom_error};
 use crate::gateway::Gateway;
-use crate::keys::object_key;
-use crate::meta::{self, Bucket, PublicAccessBlock};
-use crate::versioning::Versioning;
+use crate::model::bucket_config::{ObjectOwnership, RequestedAcl, check_acl};
+use crate::model::keys::object_key;
+use crate::model::meta::{self, Bucket, PublicAccessBlock};
+use crate::model::versioning::Versioning;
 
 fn timestamp(t: jiff::Timestamp) -> Timestamp {
     Timestamp::from(std::time::SystemTime::from(t))
@@ -484,7 +484,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         self.authorize(&info, "s3:PutBucketTagging", &bucket, None, &[])?;
-        let tags = crate::wire::tag_pairs(&req.input.tagging.tag_set)?;
+        let tags = crate::ops::wire::tag_pairs(&req.input.tagging.tag_set)?;
         let mut record = bucket.bucket.clone();
         record.tags = tags;
         self.save_bucket(record).await?;
@@ -502,7 +502,7 @@ impl Gateway {
             return Err(error::no_such_tag_set(&bucket.bucket.name));
         }
         Ok(S3Response::new(GetBucketTaggingOutput {
-            tag_set: crate::wire::tag_set(&bucket.bucket.tags),
+            tag_set: crate::ops::wire::tag_set(&bucket.bucket.tags),
         }))
     }
 

@@ -20,19 +20,19 @@ use crate::error::{
     no_such_version,
 };
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::DeleteMarker;
-use crate::meta::StoredVersion;
-use crate::meta::{ObjectMeta, Resume};
-use crate::version_listing::{VersionResume, VersionStart, list_versions};
-use crate::version_writes::Found;
-use crate::versioning::{VersionId, Versioning};
-use crate::wire::as_refs;
-use crate::wire::encoder;
-use crate::wire::existing_tag_context;
-use crate::wire::max_keys;
-use crate::wire::owner_of;
-use crate::wire::resume_from_marker;
-use crate::wire::timestamp;
+use crate::model::meta::DeleteMarker;
+use crate::model::meta::StoredVersion;
+use crate::model::meta::{ObjectMeta, Resume};
+use crate::model::versioning::{VersionId, Versioning};
+use crate::ops::wire::as_refs;
+use crate::ops::wire::encoder;
+use crate::ops::wire::existing_tag_context;
+use crate::ops::wire::max_keys;
+use crate::ops::wire::owner_of;
+use crate::ops::wire::resume_from_marker;
+use crate::ops::wire::timestamp;
+use crate::records::version_listing::{VersionResume, VersionStart, list_versions};
+use crate::records::version_writes::Found;
 
 /// The headers S3 sends about a delete marker that answered a request.
 fn marker_headers(marker: &DeleteMarker) -> HeaderMap {
@@ -95,7 +95,7 @@ impl Gateway {
         if bucket.bucket.versioning.keeps_versions() && *e.code() == S3ErrorCode::NoSuchKey {
             let (name, k) = (bucket.bucket.name.clone(), key.to_owned());
             if let Ok(Some(m)) = self
-                .blocking(move |s| crate::version_writes::latest_marker(s, &name, &k))
+                .blocking(move |s| crate::records::version_writes::latest_marker(s, &name, &k))
                 .await
             {
                 add_headers(&mut e, marker_headers(&m));

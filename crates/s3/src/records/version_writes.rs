@@ -7,14 +7,14 @@ use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, KeyRange, Store, StoreError, Table};
 use std::sync::Arc;
 
-use crate::blob::ObjectBody;
-use crate::keys::object_key;
-use crate::keys::version_key;
-use crate::keys::versions_prefix;
-use crate::meta::DeleteMarker;
-use crate::meta::StoredVersion;
-use crate::meta::{self, ObjectMeta};
-use crate::versioning::{VersionId, Versioning, next_seq};
+use crate::model::blob::ObjectBody;
+use crate::model::keys::object_key;
+use crate::model::keys::version_key;
+use crate::model::keys::versions_prefix;
+use crate::model::meta::DeleteMarker;
+use crate::model::meta::StoredVersion;
+use crate::model::meta::{self, ObjectMeta};
+use crate::model::versioning::{VersionId, Versioning, next_seq};
 
 /// What a write did to a key's versions, for the response headers.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -328,7 +328,7 @@ mod tests {
     use jiff::Timestamp;
 
     use super::*;
-    use crate::version_listing::{VersionResume, VersionStart, list_versions};
+    use crate::records::version_listing::{VersionResume, VersionStart, list_versions};
 
     const B: &str = "bkt";
 

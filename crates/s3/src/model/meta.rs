@@ -9,10 +9,10 @@ use gatehouse_store::{KeyRange, Store, StoreError, Table, prefix_end};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::blob::{BlobId, ObjectBody};
-use crate::bucket_config::{DefaultEncryption, ObjectOwnership, default_ownership};
-use crate::keys::object_key;
-use crate::versioning::{VersionId, Versioning};
+use crate::model::blob::{BlobId, ObjectBody};
+use crate::model::bucket_config::{DefaultEncryption, ObjectOwnership, default_ownership};
+use crate::model::keys::object_key;
+use crate::model::versioning::{VersionId, Versioning};
 
 /// The four Block Public Access switches.
 #[allow(
@@ -104,7 +104,7 @@ pub struct ObjectMeta {
     /// The version id (`null` unless written while versioning was enabled).
     #[serde(default, skip_serializing_if = "VersionId::is_null")]
     pub version: VersionId,
-    /// Its place in the key's history ([`crate::versioning::next_seq`]); 0 for objects
+    /// Its place in the key's history ([`crate::model::versioning::next_seq`]); 0 for objects
     /// written before versioning was ever enabled, which are older than any version.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub seq: u64,
@@ -144,7 +144,7 @@ impl ObjectMeta {
 mod body_field {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::blob::{BlobId, ObjectBody};
+    use crate::model::blob::{BlobId, ObjectBody};
 
     pub fn serialize<S: Serializer>(body: &ObjectBody, s: S) -> Result<S::Ok, S::Error> {
         match body {

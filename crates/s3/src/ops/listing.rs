@@ -10,9 +10,9 @@ use s3s::dto::{
 use s3s::{S3Request, S3Response, S3Result};
 
 use crate::gateway::{CachedBucket, Gateway, RequestInfo};
-use crate::meta::{self, Listing, Resume};
-use crate::wire::timestamp;
-use crate::wire::{encoder, max_keys, owner_of, resume_from_marker};
+use crate::model::meta::{self, Listing, Resume};
+use crate::ops::wire::timestamp;
+use crate::ops::wire::{encoder, max_keys, owner_of, resume_from_marker};
 
 fn encode_token(r: &Resume) -> String {
     let raw = match r {
