@@ -103,7 +103,7 @@ pub async fn build(
     if let Some((id, secret)) = analyst_key {
         let _ = writeln!(lines, "dev-account {id} {secret}");
     }
-    crate::serve_cmd::write_durably(&credentials_path(data_dir), lines.as_bytes())
+    crate::durable_file::write_durably(&credentials_path(data_dir), lines.as_bytes())
         .map_err(|e| e.to_string())
 }
 

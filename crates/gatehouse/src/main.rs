@@ -2,6 +2,7 @@
 
 mod bench_cmd;
 mod demo;
+mod durable_file;
 mod operations_cmd;
 mod policy_cmd;
 mod serve_cmd;

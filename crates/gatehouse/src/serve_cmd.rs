@@ -54,28 +54,6 @@ struct AccountsFile {
     accounts: Vec<AccountSpec>,
 }
 
-/// Writes `bytes` to `path` durably: a temporary file, fsync, rename, directory fsync.
-pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = path.with_extension("tmp");
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    std::fs::File::open(dir)?.sync_all()
-}
-
 /// The server key: read from the data directory, or created there on first start.
 fn server_key(data_dir: &Path) -> Result<[u8; 32], String> {
     let path = data_dir.join("server.key");
@@ -85,7 +63,7 @@ fn server_key(data_dir: &Path) -> Result<[u8; 32], String> {
             .map_err(|_| format!("{} is not a 32-byte key", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = Sealer::generate_key();
-            write_durably(&path, &key)
+            crate::durable_file::write_durably(&path, &key)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok(key)
         }
@@ -239,8 +217,8 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
             );
             if let Some(dir) = &args.write_aws_config {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                write_durably(&dir.join("config"), config.as_bytes()).map_err(|e| e.to_string())?;
-                write_durably(&dir.join("credentials"), credentials.as_bytes()).map_err(|e| e.to_string())?;
+                crate::durable_file::write_durably(&dir.join("config"), config.as_bytes()).map_err(|e| e.to_string())?;
+                crate::durable_file::write_durably(&dir.join("credentials"), credentials.as_bytes()).map_err(|e| e.to_string())?;
                 let _ = writeln!(
                     banner,
                     "Profiles written: export AWS_CONFIG_FILE={0}/config AWS_SHARED_CREDENTIALS_FILE={0}/credentials",

@@ -138,6 +138,13 @@ fn at<T>(problem: Problem, path: impl Into<String>) -> Parsed<T> {
     Err(Located(problem, path.into()))
 }
 
+impl Policy {
+    /// Parses and validates `text` as a `kind` document, with AWS's errors.
+    pub fn parse(text: &str, kind: PolicyKind) -> Result<Self, PolicyError> {
+        parse_policy(text, kind)
+    }
+}
+
 /// Parses and validates `text` as a document of `kind`.
 pub(crate) fn parse_policy(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     check_size(text, kind)?;

@@ -4,7 +4,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::condition::Condition;
-use crate::error::PolicyError;
 use crate::principal::PrincipalSet;
 use crate::resource::{ActionPattern, ResourcePattern};
 
@@ -205,11 +204,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Parses and validates `text` as a `kind` document, with AWS's errors.
-    pub fn parse(text: &str, kind: PolicyKind) -> Result<Self, PolicyError> {
-        crate::parse::parse_policy(text, kind)
-    }
-
     /// The same policy with a name for explanations.
     #[must_use]
     pub fn named(mut self, name: impl Into<Box<str>>) -> Self {

@@ -28,7 +28,7 @@ fn owner(
     match user {
         None => Ok((KeyOwner::Root(account), None)),
         Some(name) => {
-            let u = super::users::find(state.account(account)?, name)?;
+            let u = super::lookup::user(state.account(account)?, name)?;
             Ok((
                 KeyOwner::User {
                     account,

@@ -6,17 +6,8 @@ use super::{Iam, inline};
 use crate::entities::{EntityCommon, Group, PolicyDocument, User, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
-use crate::state::{AccountIam, Change};
+use crate::state::Change;
 use crate::validate;
-
-/// The group `name` of `acct`.
-pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a Group> {
-    // Parameter constraints are checked before the lookup, as AWS does.
-    crate::validate::name("groupName", name, 128)?;
-    acct.groups
-        .get(&name.to_lowercase())
-        .ok_or_else(|| Error::NoSuchEntity(format!("The group with name {name} cannot be found.")))
-}
 
 impl Iam {
     /// `CreateGroup`.
@@ -58,7 +49,7 @@ impl Iam {
     pub fn get_group(&self, account: AccountId, name: &str) -> Result<(Group, Vec<User>)> {
         let state = self.state();
         let acct = state.account(account)?;
-        let group = find(acct, name)?.clone();
+        let group = super::lookup::group(acct, name)?.clone();
         let key = name.to_lowercase();
         let members = acct
             .users
@@ -88,7 +79,7 @@ impl Iam {
     pub fn list_groups_for_user(&self, account: AccountId, user: &str) -> Result<Vec<Group>> {
         let state = self.state();
         let acct = state.account(account)?;
-        let u = super::users::find(acct, user)?;
+        let u = super::lookup::user(acct, user)?;
         Ok(u.groups
             .iter()
             .filter_map(|g| acct.groups.get(g))
@@ -112,7 +103,7 @@ impl Iam {
         }
         self.mutate(|state| {
             let acct = state.account(account)?;
-            let mut group = find(acct, name)?.clone();
+            let mut group = super::lookup::group(acct, name)?.clone();
             let old_key = name.to_lowercase();
             let mut changes = Vec::new();
             if let Some(n) = new_name {
@@ -144,7 +135,7 @@ impl Iam {
     pub fn delete_group(&self, account: AccountId, name: &str) -> Result<()> {
         self.mutate(|state| {
             let acct = state.account(account)?;
-            let group = find(acct, name)?;
+            let group = super::lookup::group(acct, name)?;
             let key = name.to_lowercase();
             if acct.users.values().any(|u| u.groups.contains(&key)) {
                 return Err(Error::DeleteConflict(
@@ -169,8 +160,8 @@ impl Iam {
     pub fn add_user_to_group(&self, account: AccountId, group: &str, user: &str) -> Result<()> {
         self.mutate(|state| {
             let acct = state.account(account)?;
-            let g = find(acct, group)?;
-            let mut u = super::users::find(acct, user)?.clone();
+            let g = super::lookup::group(acct, group)?;
+            let mut u = super::lookup::user(acct, user)?.clone();
             if u.groups.len() >= 10 && !u.groups.contains(&g.common.name.to_lowercase()) {
                 return Err(Error::LimitExceeded(
                     "Cannot exceed quota for GroupsPerUser: 10".into(),
@@ -190,8 +181,8 @@ impl Iam {
     ) -> Result<()> {
         self.mutate(|state| {
             let acct = state.account(account)?;
-            find(acct, group)?;
-            let mut u = super::users::find(acct, user)?.clone();
+            super::lookup::group(acct, group)?;
+            let mut u = super::lookup::user(acct, user)?.clone();
             if !u.groups.remove(&group.to_lowercase()) {
                 return Err(Error::NoSuchEntity(format!(
                     "The user with name {user} cannot be found."
@@ -211,7 +202,7 @@ impl Iam {
     ) -> Result<()> {
         inline::check_parameters(policy_name, document)?;
         self.mutate(|state| {
-            let mut g = find(state.account(account)?, group)?.clone();
+            let mut g = super::lookup::group(state.account(account)?, group)?.clone();
             let name = g.common.name.clone();
             inline::put(&mut g.inline, "group", &name, policy_name, document)?;
             Ok((vec![Change::PutGroup(g)], ()))
@@ -226,7 +217,7 @@ impl Iam {
         policy_name: &str,
     ) -> Result<(String, PolicyDocument)> {
         let state = self.state();
-        let g = find(state.account(account)?, group)?;
+        let g = super::lookup::group(state.account(account)?, group)?;
         Ok((
             g.common.name.clone(),
             inline::get(&g.inline, "group", policy_name)?.clone(),
@@ -241,7 +232,7 @@ impl Iam {
         policy_name: &str,
     ) -> Result<()> {
         self.mutate(|state| {
-            let mut g = find(state.account(account)?, group)?.clone();
+            let mut g = super::lookup::group(state.account(account)?, group)?.clone();
             inline::delete(&mut g.inline, "group", policy_name)?;
             Ok((vec![Change::PutGroup(g)], ()))
         })
@@ -249,7 +240,7 @@ impl Iam {
 
     /// `ListGroupPolicies`.
     pub fn list_group_policies(&self, account: AccountId, group: &str) -> Result<Vec<String>> {
-        Ok(find(self.state().account(account)?, group)?
+        Ok(super::lookup::group(self.state().account(account)?, group)?
             .inline
             .keys()
             .cloned()

@@ -7,6 +7,7 @@
 mod access_keys;
 mod groups;
 mod inline;
+mod lookup;
 mod policies;
 mod roles;
 mod summary;

@@ -427,19 +427,19 @@ impl Iam {
             let acct = state.account(account)?;
             let change = match target {
                 AttachTarget::User(n) => {
-                    let mut u = super::users::find(acct, n)?.clone();
+                    let mut u = super::lookup::user(acct, n)?.clone();
                     check_attach_limit(u.attached.len())?;
                     u.attached.insert(policy_arn);
                     Change::PutUser(u)
                 }
                 AttachTarget::Group(n) => {
-                    let mut g = super::groups::find(acct, n)?.clone();
+                    let mut g = super::lookup::group(acct, n)?.clone();
                     check_attach_limit(g.attached.len())?;
                     g.attached.insert(policy_arn);
                     Change::PutGroup(g)
                 }
                 AttachTarget::Role(n) => {
-                    let mut r = super::roles::find(acct, n)?.clone();
+                    let mut r = super::lookup::role(acct, n)?.clone();
                     check_attach_limit(r.attached.len())?;
                     r.attached.insert(policy_arn);
                     Change::PutRole(r)
@@ -461,21 +461,21 @@ impl Iam {
             let not_attached = || Error::NoSuchEntity(format!("Policy {arn} was not found."));
             let change = match target {
                 AttachTarget::User(n) => {
-                    let mut u = super::users::find(acct, n)?.clone();
+                    let mut u = super::lookup::user(acct, n)?.clone();
                     if !u.attached.remove(arn) {
                         return Err(not_attached());
                     }
                     Change::PutUser(u)
                 }
                 AttachTarget::Group(n) => {
-                    let mut g = super::groups::find(acct, n)?.clone();
+                    let mut g = super::lookup::group(acct, n)?.clone();
                     if !g.attached.remove(arn) {
                         return Err(not_attached());
                     }
                     Change::PutGroup(g)
                 }
                 AttachTarget::Role(n) => {
-                    let mut r = super::roles::find(acct, n)?.clone();
+                    let mut r = super::lookup::role(acct, n)?.clone();
                     if !r.attached.remove(arn) {
                         return Err(not_attached());
                     }
@@ -496,9 +496,9 @@ impl Iam {
         let state = self.state();
         let acct = state.account(account)?;
         let arns = match target {
-            AttachTarget::User(n) => super::users::find(acct, n)?.attached.clone(),
-            AttachTarget::Group(n) => super::groups::find(acct, n)?.attached.clone(),
-            AttachTarget::Role(n) => super::roles::find(acct, n)?.attached.clone(),
+            AttachTarget::User(n) => super::lookup::user(acct, n)?.attached.clone(),
+            AttachTarget::Group(n) => super::lookup::group(acct, n)?.attached.clone(),
+            AttachTarget::Role(n) => super::lookup::role(acct, n)?.attached.clone(),
         };
         Ok(arns
             .into_iter()

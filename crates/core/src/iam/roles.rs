@@ -9,7 +9,7 @@ use super::{Iam, check_tags, inline, merge_tags};
 use crate::entities::{EntityCommon, PolicyDocument, Role, Tag, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
-use crate::state::{AccountIam, Change, IamState};
+use crate::state::{Change, IamState};
 use crate::validate;
 
 /// The parameters of `CreateRole`.
@@ -38,20 +38,6 @@ pub struct RoleUpdate {
     pub description: Option<String>,
     /// New maximum session duration.
     pub max_session_duration: Option<u32>,
-}
-
-/// `NoSuchEntity` for a role name.
-pub(crate) fn no_such_role(name: &str) -> Error {
-    Error::NoSuchEntity(format!("The role with name {name} cannot be found."))
-}
-
-/// The role `name` of `acct`.
-pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a Role> {
-    // Parameter constraints are checked before the lookup, as AWS does.
-    crate::validate::name("roleName", name, 64)?;
-    acct.roles
-        .get(&name.to_lowercase())
-        .ok_or_else(|| no_such_role(name))
 }
 
 fn check_max_session(value: u32) -> Result<()> {
@@ -236,7 +222,7 @@ impl Iam {
     /// `GetRole`: the role with its trust policy as IAM shows it now.
     pub fn get_role(&self, account: AccountId, name: &str) -> Result<Role> {
         let state = self.state();
-        let mut role = find(state.account(account)?, name)?.clone();
+        let mut role = super::lookup::role(state.account(account)?, name)?.clone();
         role.trust = effective_trust(&state, &role);
         Ok(role)
     }
@@ -263,7 +249,7 @@ impl Iam {
     /// `DeleteRole`: refused while policies are attached or inline.
     pub fn delete_role(&self, account: AccountId, name: &str) -> Result<()> {
         self.mutate(|state| {
-            let role = find(state.account(account)?, name)?;
+            let role = super::lookup::role(state.account(account)?, name)?;
             if !role.inline.is_empty() {
                 return Err(Error::DeleteConflict(
                     "Cannot delete entity, must delete policies first.".into(),
@@ -285,7 +271,7 @@ impl Iam {
         f: impl FnOnce(&IamState, &mut Role) -> Result<()>,
     ) -> Result<()> {
         self.mutate(|state| {
-            let mut role = find(state.account(account)?, name)?.clone();
+            let mut role = super::lookup::role(state.account(account)?, name)?.clone();
             f(state, &mut role)?;
             Ok((vec![Change::PutRole(role)], ()))
         })
@@ -343,7 +329,7 @@ impl Iam {
         policy_name: &str,
     ) -> Result<(String, PolicyDocument)> {
         let state = self.state();
-        let r = find(state.account(account)?, role)?;
+        let r = super::lookup::role(state.account(account)?, role)?;
         Ok((
             r.common.name.clone(),
             inline::get(&r.inline, "role", policy_name)?.clone(),
@@ -364,7 +350,7 @@ impl Iam {
 
     /// `ListRolePolicies`.
     pub fn list_role_policies(&self, account: AccountId, role: &str) -> Result<Vec<String>> {
-        Ok(find(self.state().account(account)?, role)?
+        Ok(super::lookup::role(self.state().account(account)?, role)?
             .inline
             .keys()
             .cloned()

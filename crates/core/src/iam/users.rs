@@ -6,23 +6,8 @@ use super::{Iam, check_tags, inline, merge_tags};
 use crate::entities::{EntityCommon, KeyOwner, PolicyDocument, Tag, User, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
-use crate::state::{AccountIam, Change, IamState};
+use crate::state::{Change, IamState};
 use crate::validate;
-
-/// `NoSuchEntity` for a user name.
-pub(crate) fn no_such_user(name: &str) -> Error {
-    Error::NoSuchEntity(format!("The user with name {name} cannot be found."))
-}
-
-/// The user `name` of `account`.
-pub(crate) fn find<'a>(acct: &'a AccountIam, name: &str) -> Result<&'a User> {
-    // Parameter constraints are checked before the lookup, as AWS does (existing user names may
-    // be up to 128 characters in the model, new ones 64).
-    crate::validate::name("userName", name, 128)?;
-    acct.users
-        .get(&name.to_lowercase())
-        .ok_or_else(|| no_such_user(name))
-}
 
 impl Iam {
     /// `CreateUser`.
@@ -68,7 +53,7 @@ impl Iam {
 
     /// `GetUser`.
     pub fn get_user(&self, account: AccountId, name: &str) -> Result<User> {
-        find(self.state().account(account)?, name).cloned()
+        super::lookup::user(self.state().account(account)?, name).cloned()
     }
 
     /// `ListUsers`, filtered by path prefix, in name order.
@@ -102,7 +87,7 @@ impl Iam {
         }
         self.mutate(|state| {
             let acct = state.account(account)?;
-            let mut user = find(acct, name)?.clone();
+            let mut user = super::lookup::user(acct, name)?.clone();
             let mut changes = Vec::new();
             if let Some(n) = new_name {
                 if n.to_lowercase() != name.to_lowercase()
@@ -145,7 +130,7 @@ impl Iam {
     /// `DeleteUser`: refused while the user has policies, keys or group memberships.
     pub fn delete_user(&self, account: AccountId, name: &str) -> Result<()> {
         self.mutate(|state| {
-            let user = find(state.account(account)?, name)?;
+            let user = super::lookup::user(state.account(account)?, name)?;
             if !user.inline.is_empty() {
                 return Err(Error::DeleteConflict(
                     "Cannot delete entity, must delete policies first.".into(),
@@ -177,7 +162,7 @@ impl Iam {
         f: impl FnOnce(&IamState, &mut User) -> Result<()>,
     ) -> Result<()> {
         self.mutate(|state| {
-            let mut user = find(state.account(account)?, name)?.clone();
+            let mut user = super::lookup::user(state.account(account)?, name)?.clone();
             f(state, &mut user)?;
             Ok((vec![Change::PutUser(user)], ()))
         })
@@ -206,7 +191,7 @@ impl Iam {
         policy_name: &str,
     ) -> Result<(String, PolicyDocument)> {
         let state = self.state();
-        let u = find(state.account(account)?, user)?;
+        let u = super::lookup::user(state.account(account)?, user)?;
         Ok((
             u.common.name.clone(),
             inline::get(&u.inline, "user", policy_name)?.clone(),
@@ -227,7 +212,7 @@ impl Iam {
 
     /// `ListUserPolicies`: inline policy names.
     pub fn list_user_policies(&self, account: AccountId, user: &str) -> Result<Vec<String>> {
-        Ok(find(self.state().account(account)?, user)?
+        Ok(super::lookup::user(self.state().account(account)?, user)?
             .inline
             .keys()
             .cloned()
