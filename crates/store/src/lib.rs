@@ -6,6 +6,8 @@
 //! The domain (IAM entities, buckets, objects) is encoded above this layer, which keeps every
 //! backend small and lets one conformance suite (`tests/conformance.rs`) run against each.
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod memory;
 mod sqlite;
 
