@@ -2,12 +2,25 @@
 //! leaves to us — the session token of temporary keys, presigned-URL lifetime, `SigV2` — after
 //! which the resolved caller rides along in the request's extensions.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use gatehouse_core::{Caller, Error as CoreError, Iam};
+use gatehouse_core::{Caller, Credential, Error as CoreError, Iam};
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::{S3Auth, SecretKey};
 use s3s::{S3Result, s3_error};
+
+tokio::task_local! {
+    /// The long-term credential the signature check of this request resolved, for the access
+    /// check to take instead of resolving it again.
+    static RESOLVED: RefCell<Option<Credential>>;
+}
+
+/// Runs `request` (one S3 request through s3s) with room for the credential its signature
+/// check resolves, so that the credential is resolved once per request.
+pub async fn resolving_once<F: std::future::Future>(request: F) -> F::Output {
+    RESOLVED.scope(RefCell::new(None), request).await
+}
 
 /// Who is calling, resolved once per request; `None` for anonymous requests.
 #[derive(Debug, Clone)]
@@ -50,7 +63,12 @@ impl S3Auth for GatehouseAuth {
             .iam
             .resolve_credential(access_key, None, jiff::Timestamp::now())
         {
-            Ok(cred) => Ok(SecretKey::from(cred.secret.expose())),
+            Ok(cred) => {
+                let secret = SecretKey::from(cred.secret.expose());
+                // Outside `resolving_once` there is no slot, and the access check resolves.
+                let _ = RESOLVED.try_with(|slot| *slot.borrow_mut() = Some(cred));
+                Ok(secret)
+            }
             Err(_) => Err(unknown()),
         }
     }
@@ -113,8 +131,21 @@ impl S3Access for GatehouseAccess {
             (true, true) => SignedBy::QueryString,
             (true, false) => SignedBy::Header,
         };
+        let resolved = RESOLVED
+            .try_with(|slot| slot.borrow_mut().take())
+            .ok()
+            .flatten();
         let caller = match cx.credentials() {
             None => None,
+            // The signature check resolved this long-term key a moment ago.
+            Some(creds)
+                if token.is_none()
+                    && resolved
+                        .as_ref()
+                        .is_some_and(|r| r.caller.access_key_id.as_str() == creds.access_key) =>
+            {
+                resolved.map(|r| r.caller)
+            }
             Some(creds) => match self.iam.resolve_credential(
                 &creds.access_key,
                 token.as_deref(),

@@ -22,7 +22,7 @@ use gatehouse_store::Store;
 use s3s::host::{S3Host, VirtualHost};
 use s3s::service::{S3Service, S3ServiceBuilder};
 
-pub use access::{GatehouseAccess, GatehouseAuth, S3Caller};
+pub use access::{GatehouseAccess, GatehouseAuth, S3Caller, resolving_once};
 pub use authz_log::{AuthzNote, AuthzNotes};
 pub use gateway::{ClientAddr, Gateway};
 

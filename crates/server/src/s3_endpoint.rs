@@ -25,7 +25,7 @@ pub(crate) async fn serve(
     let mut req = req.map(s3s::Body::http_body_unsync);
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
     req.extensions_mut().insert(notes.clone());
-    let mut response = match s3.call(req).await {
+    let mut response = match gatehouse_s3::resolving_once(s3.call(req)).await {
         Ok(r) => r.map(axum::body::Body::new),
         Err(e) => {
             tracing::warn!(error = ?e, "s3 request failed");
