@@ -52,8 +52,9 @@ pub async fn build(
                 iam.create_group(dev, "LogAnalysts", None)?;
                 iam.create_user(dev, "analyst", None, vec![], None)?;
                 iam.add_user_to_group(dev, "LogAnalysts", "analyst")?;
-                iam.put_group_policy(
+                iam.put_inline_policy(
                     dev,
+                    gatehouse_core::iam::PrincipalKind::Group,
                     "LogAnalysts",
                     "AssumeDevLogAccessRole",
                     &format!(

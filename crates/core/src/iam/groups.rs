@@ -2,8 +2,8 @@
 
 use gatehouse_policy::AccountId;
 
-use super::{Iam, inline};
-use crate::entities::{EntityCommon, Group, PolicyDocument, User, now};
+use super::Iam;
+use crate::entities::{EntityCommon, Group, User, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
 use crate::state::Change;
@@ -190,60 +190,5 @@ impl Iam {
             }
             Ok((vec![Change::PutUser(u)], ()))
         })
-    }
-
-    /// `PutGroupPolicy`.
-    pub fn put_group_policy(
-        &self,
-        account: AccountId,
-        group: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> Result<()> {
-        inline::check_parameters(policy_name, document)?;
-        self.mutate(|state| {
-            let mut g = super::lookup::group(state.account(account)?, group)?.clone();
-            let name = g.common.name.clone();
-            inline::put(&mut g.inline, "group", &name, policy_name, document)?;
-            Ok((vec![Change::PutGroup(g)], ()))
-        })
-    }
-
-    /// `GetGroupPolicy`.
-    pub fn get_group_policy(
-        &self,
-        account: AccountId,
-        group: &str,
-        policy_name: &str,
-    ) -> Result<(String, PolicyDocument)> {
-        let state = self.state();
-        let g = super::lookup::group(state.account(account)?, group)?;
-        Ok((
-            g.common.name.clone(),
-            inline::get(&g.inline, "group", policy_name)?.clone(),
-        ))
-    }
-
-    /// `DeleteGroupPolicy`.
-    pub fn delete_group_policy(
-        &self,
-        account: AccountId,
-        group: &str,
-        policy_name: &str,
-    ) -> Result<()> {
-        self.mutate(|state| {
-            let mut g = super::lookup::group(state.account(account)?, group)?.clone();
-            inline::delete(&mut g.inline, "group", policy_name)?;
-            Ok((vec![Change::PutGroup(g)], ()))
-        })
-    }
-
-    /// `ListGroupPolicies`.
-    pub fn list_group_policies(&self, account: AccountId, group: &str) -> Result<Vec<String>> {
-        Ok(super::lookup::group(self.state().account(account)?, group)?
-            .inline
-            .keys()
-            .cloned()
-            .collect())
     }
 }

@@ -9,6 +9,7 @@ mod groups;
 mod inline;
 mod lookup;
 mod policies;
+mod principals;
 mod roles;
 mod summary;
 mod users;
@@ -21,6 +22,7 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 pub use access_keys::CreatedAccessKey;
 pub use policies::{AttachTarget, ManagedPolicyRef, policy_name, policy_path, resolve_policy_arn};
+pub use principals::PrincipalKind;
 pub use roles::{CreateRole, RoleUpdate, effective_trust};
 
 use crate::entities::{AccessKey, Account, KeyOwner, KeyStatus, Tag, now};

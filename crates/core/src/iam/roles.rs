@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use gatehouse_policy::{AccountId, Arn, PolicyKind};
 
-use super::{Iam, check_tags, inline, merge_tags};
+use super::{Iam, check_tags};
 use crate::entities::{EntityCommon, PolicyDocument, Role, Tag, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
@@ -302,96 +302,6 @@ impl Iam {
             if let Some(m) = update.max_session_duration {
                 role.max_session_duration = m;
             }
-            Ok(())
-        })
-    }
-
-    /// `PutRolePolicy`.
-    pub fn put_role_policy(
-        &self,
-        account: AccountId,
-        role: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> Result<()> {
-        inline::check_parameters(policy_name, document)?;
-        self.modify_role(account, role, |_, r| {
-            let name = r.common.name.clone();
-            inline::put(&mut r.inline, "role", &name, policy_name, document)
-        })
-    }
-
-    /// `GetRolePolicy`.
-    pub fn get_role_policy(
-        &self,
-        account: AccountId,
-        role: &str,
-        policy_name: &str,
-    ) -> Result<(String, PolicyDocument)> {
-        let state = self.state();
-        let r = super::lookup::role(state.account(account)?, role)?;
-        Ok((
-            r.common.name.clone(),
-            inline::get(&r.inline, "role", policy_name)?.clone(),
-        ))
-    }
-
-    /// `DeleteRolePolicy`.
-    pub fn delete_role_policy(
-        &self,
-        account: AccountId,
-        role: &str,
-        policy_name: &str,
-    ) -> Result<()> {
-        self.modify_role(account, role, |_, r| {
-            inline::delete(&mut r.inline, "role", policy_name)
-        })
-    }
-
-    /// `ListRolePolicies`.
-    pub fn list_role_policies(&self, account: AccountId, role: &str) -> Result<Vec<String>> {
-        Ok(super::lookup::role(self.state().account(account)?, role)?
-            .inline
-            .keys()
-            .cloned()
-            .collect())
-    }
-
-    /// `TagRole`.
-    pub fn tag_role(&self, account: AccountId, role: &str, tags: &[Tag]) -> Result<()> {
-        check_tags(tags)?;
-        self.modify_role(account, role, |_, r| {
-            merge_tags(&mut r.tags, tags);
-            check_tags(&r.tags)
-        })
-    }
-
-    /// `UntagRole`.
-    pub fn untag_role(&self, account: AccountId, role: &str, keys: &[String]) -> Result<()> {
-        self.modify_role(account, role, |_, r| {
-            r.tags
-                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
-            Ok(())
-        })
-    }
-
-    /// `PutRolePermissionsBoundary`.
-    pub fn put_role_boundary(
-        &self,
-        account: AccountId,
-        role: &str,
-        policy_arn: &str,
-    ) -> Result<()> {
-        self.modify_role(account, role, |state, r| {
-            r.boundary = Some(super::policies::check_boundary(state, account, policy_arn)?);
-            Ok(())
-        })
-    }
-
-    /// `DeleteRolePermissionsBoundary`.
-    pub fn delete_role_boundary(&self, account: AccountId, role: &str) -> Result<()> {
-        self.modify_role(account, role, |_, r| {
-            r.boundary = None;
             Ok(())
         })
     }

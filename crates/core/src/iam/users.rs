@@ -2,8 +2,8 @@
 
 use gatehouse_policy::AccountId;
 
-use super::{Iam, check_tags, inline, merge_tags};
-use crate::entities::{EntityCommon, KeyOwner, PolicyDocument, Tag, User, now};
+use super::{Iam, check_tags};
+use crate::entities::{EntityCommon, KeyOwner, Tag, User, now};
 use crate::error::{Error, Result};
 use crate::ids::{IdKind, new_unique_id};
 use crate::state::{Change, IamState};
@@ -152,109 +152,6 @@ impl Iam {
                 ));
             }
             Ok((vec![Change::DeleteUser(account, name.to_lowercase())], ()))
-        })
-    }
-
-    fn modify_user(
-        &self,
-        account: AccountId,
-        name: &str,
-        f: impl FnOnce(&IamState, &mut User) -> Result<()>,
-    ) -> Result<()> {
-        self.mutate(|state| {
-            let mut user = super::lookup::user(state.account(account)?, name)?.clone();
-            f(state, &mut user)?;
-            Ok((vec![Change::PutUser(user)], ()))
-        })
-    }
-
-    /// `PutUserPolicy`.
-    pub fn put_user_policy(
-        &self,
-        account: AccountId,
-        user: &str,
-        policy_name: &str,
-        document: &str,
-    ) -> Result<()> {
-        inline::check_parameters(policy_name, document)?;
-        self.modify_user(account, user, |_, u| {
-            let name = u.common.name.clone();
-            inline::put(&mut u.inline, "user", &name, policy_name, document)
-        })
-    }
-
-    /// `GetUserPolicy`.
-    pub fn get_user_policy(
-        &self,
-        account: AccountId,
-        user: &str,
-        policy_name: &str,
-    ) -> Result<(String, PolicyDocument)> {
-        let state = self.state();
-        let u = super::lookup::user(state.account(account)?, user)?;
-        Ok((
-            u.common.name.clone(),
-            inline::get(&u.inline, "user", policy_name)?.clone(),
-        ))
-    }
-
-    /// `DeleteUserPolicy`.
-    pub fn delete_user_policy(
-        &self,
-        account: AccountId,
-        user: &str,
-        policy_name: &str,
-    ) -> Result<()> {
-        self.modify_user(account, user, |_, u| {
-            inline::delete(&mut u.inline, "user", policy_name)
-        })
-    }
-
-    /// `ListUserPolicies`: inline policy names.
-    pub fn list_user_policies(&self, account: AccountId, user: &str) -> Result<Vec<String>> {
-        Ok(super::lookup::user(self.state().account(account)?, user)?
-            .inline
-            .keys()
-            .cloned()
-            .collect())
-    }
-
-    /// `TagUser`.
-    pub fn tag_user(&self, account: AccountId, user: &str, tags: &[Tag]) -> Result<()> {
-        check_tags(tags)?;
-        self.modify_user(account, user, |_, u| {
-            merge_tags(&mut u.tags, tags);
-            check_tags(&u.tags)
-        })
-    }
-
-    /// `UntagUser`.
-    pub fn untag_user(&self, account: AccountId, user: &str, keys: &[String]) -> Result<()> {
-        self.modify_user(account, user, |_, u| {
-            u.tags
-                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
-            Ok(())
-        })
-    }
-
-    /// `PutUserPermissionsBoundary`.
-    pub fn put_user_boundary(
-        &self,
-        account: AccountId,
-        user: &str,
-        policy_arn: &str,
-    ) -> Result<()> {
-        self.modify_user(account, user, |state, u| {
-            u.boundary = Some(super::policies::check_boundary(state, account, policy_arn)?);
-            Ok(())
-        })
-    }
-
-    /// `DeleteUserPermissionsBoundary`.
-    pub fn delete_user_boundary(&self, account: AccountId, user: &str) -> Result<()> {
-        self.modify_user(account, user, |_, u| {
-            u.boundary = None;
-            Ok(())
         })
     }
 }

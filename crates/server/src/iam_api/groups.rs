@@ -3,7 +3,6 @@
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
-use crate::xml::url_encoded;
 
 fn group_arn(ctx: &RequestCtx, name: &str) -> String {
     ctx.app
@@ -124,55 +123,6 @@ pub(super) fn list_for_user(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     )?;
     Ok(respond(ctx, |x| {
         x.list("Groups", &page.items, render::group);
-        truncation(x, &page);
-    }))
-}
-
-pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("GroupName")?;
-    let policy_name = p.require("PolicyName")?;
-    let document = p.require("PolicyDocument")?;
-    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
-    ctx.app
-        .iam
-        .put_group_policy(ctx.account(), name, policy_name, document)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("GroupName")?;
-    let policy_name = p.require("PolicyName")?;
-    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
-    let (group_name, doc) = ctx
-        .app
-        .iam
-        .get_group_policy(ctx.account(), name, policy_name)?;
-    Ok(respond(ctx, |x| {
-        x.text("GroupName", &group_name)
-            .text("PolicyName", policy_name)
-            .text("PolicyDocument", &url_encoded(doc.text()));
-    }))
-}
-
-pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("GroupName")?;
-    let policy_name = p.require("PolicyName")?;
-    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
-    ctx.app
-        .iam
-        .delete_group_policy(ctx.account(), name, policy_name)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("GroupName")?;
-    ctx.authorize(ctx.action(), &group_arn(ctx, name))?;
-    let names = ctx.app.iam.list_group_policies(ctx.account(), name)?;
-    let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
-    Ok(respond(ctx, |x| {
-        x.list("PolicyNames", &page.items, |x, n| {
-            x.open_text(n);
-        });
         truncation(x, &page);
     }))
 }

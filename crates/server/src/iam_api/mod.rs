@@ -6,6 +6,7 @@ mod account;
 mod groups;
 mod keys;
 mod policies;
+mod principals;
 pub(crate) mod render;
 mod roles;
 mod users;
@@ -43,16 +44,16 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     ListUsers: read NONE => users::list;
     UpdateUser: write USER => users::update;
     DeleteUser: write USER => users::delete;
-    PutUserPolicy: write USER => users::put_policy;
-    GetUserPolicy: read USER => users::get_policy;
-    DeleteUserPolicy: write USER => users::delete_policy;
-    ListUserPolicies: read USER => users::list_policies;
-    TagUser: write USER, context_keys = TAG_KEYS => users::tag;
-    UntagUser: write USER, context_keys = &["aws:TagKeys"] => users::untag;
-    ListUserTags: read USER => users::list_tags;
+    PutUserPolicy: write USER => principals::put_policy;
+    GetUserPolicy: read USER => principals::get_policy;
+    DeleteUserPolicy: write USER => principals::delete_policy;
+    ListUserPolicies: read USER => principals::list_policies;
+    TagUser: write USER, context_keys = TAG_KEYS => principals::tag;
+    UntagUser: write USER, context_keys = &["aws:TagKeys"] => principals::untag;
+    ListUserTags: read USER => principals::list_tags;
     PutUserPermissionsBoundary: write USER, context_keys = &["iam:PermissionsBoundary"]
-        => users::put_boundary;
-    DeleteUserPermissionsBoundary: write USER => users::delete_boundary;
+        => principals::put_boundary;
+    DeleteUserPermissionsBoundary: write USER => principals::delete_boundary;
     CreateGroup: write GROUP => groups::create;
     GetGroup: read GROUP => groups::get;
     ListGroups: read NONE => groups::list;
@@ -61,10 +62,10 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     AddUserToGroup: write GROUP => groups::add_user;
     RemoveUserFromGroup: write GROUP => groups::remove_user;
     ListGroupsForUser: read USER => groups::list_for_user;
-    PutGroupPolicy: write GROUP => groups::put_policy;
-    GetGroupPolicy: read GROUP => groups::get_policy;
-    DeleteGroupPolicy: write GROUP => groups::delete_policy;
-    ListGroupPolicies: read GROUP => groups::list_policies;
+    PutGroupPolicy: write GROUP => principals::put_policy;
+    GetGroupPolicy: read GROUP => principals::get_policy;
+    DeleteGroupPolicy: write GROUP => principals::delete_policy;
+    ListGroupPolicies: read GROUP => principals::list_policies;
     CreateRole: write ROLE, further_actions = &["iam:TagRole"], context_keys = &[
         "aws:RequestTag/${TagKey}", "aws:TagKeys", "iam:PermissionsBoundary"
     ] => roles::create;
@@ -74,16 +75,16 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     UpdateRole: write ROLE => roles::update;
     UpdateRoleDescription: write ROLE => roles::update_description;
     UpdateAssumeRolePolicy: write ROLE => roles::update_trust;
-    PutRolePolicy: write ROLE => roles::put_policy;
-    GetRolePolicy: read ROLE => roles::get_policy;
-    DeleteRolePolicy: write ROLE => roles::delete_policy;
-    ListRolePolicies: read ROLE => roles::list_policies;
-    TagRole: write ROLE, context_keys = TAG_KEYS => roles::tag;
-    UntagRole: write ROLE, context_keys = &["aws:TagKeys"] => roles::untag;
-    ListRoleTags: read ROLE => roles::list_tags;
+    PutRolePolicy: write ROLE => principals::put_policy;
+    GetRolePolicy: read ROLE => principals::get_policy;
+    DeleteRolePolicy: write ROLE => principals::delete_policy;
+    ListRolePolicies: read ROLE => principals::list_policies;
+    TagRole: write ROLE, context_keys = TAG_KEYS => principals::tag;
+    UntagRole: write ROLE, context_keys = &["aws:TagKeys"] => principals::untag;
+    ListRoleTags: read ROLE => principals::list_tags;
     PutRolePermissionsBoundary: write ROLE, context_keys = &["iam:PermissionsBoundary"]
-        => roles::put_boundary;
-    DeleteRolePermissionsBoundary: write ROLE => roles::delete_boundary;
+        => principals::put_boundary;
+    DeleteRolePermissionsBoundary: write ROLE => principals::delete_boundary;
     CreatePolicy: write NEW_POLICY, context_keys = TAG_KEYS => policies::create;
     GetPolicy: read POLICY => policies::get;
     ListPolicies: read NONE => policies::list;

@@ -17,7 +17,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
     gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
-    super::users::authorize_tagged(
+    super::principals::authorize_tagged(
         ctx,
         ctx.action(),
         &entity_arn(ctx, "policy", path, name),

@@ -1,13 +1,11 @@
 //! Role actions.
 
 use gatehouse_core::iam::{CreateRole, RoleUpdate};
-use gatehouse_policy::ContextValue;
 
-use super::users::authorize_tagged;
+use super::principals::authorize_tagged;
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
-use crate::xml::url_encoded;
 
 fn role_arn(ctx: &RequestCtx, name: &str) -> String {
     ctx.app
@@ -116,115 +114,5 @@ pub(super) fn update_trust(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let document = p.require("PolicyDocument")?;
     ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
     ctx.app.iam.update_trust(ctx.account(), name, document)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let policy_name = p.require("PolicyName")?;
-    let document = p.require("PolicyDocument")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    ctx.app
-        .iam
-        .put_role_policy(ctx.account(), name, policy_name, document)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn get_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let policy_name = p.require("PolicyName")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    let (role_name, doc) = ctx
-        .app
-        .iam
-        .get_role_policy(ctx.account(), name, policy_name)?;
-    Ok(respond(ctx, |x| {
-        x.text("RoleName", &role_name)
-            .text("PolicyName", policy_name)
-            .text("PolicyDocument", &url_encoded(doc.text()));
-    }))
-}
-
-pub(super) fn delete_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let policy_name = p.require("PolicyName")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    ctx.app
-        .iam
-        .delete_role_policy(ctx.account(), name, policy_name)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn list_policies(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    let names = ctx.app.iam.list_role_policies(ctx.account(), name)?;
-    let page = page(p, names.into_iter().map(|n| (n.clone(), n)))?;
-    Ok(respond(ctx, |x| {
-        x.list("PolicyNames", &page.items, |x, n| {
-            x.open_text(n);
-        });
-        truncation(x, &page);
-    }))
-}
-
-pub(super) fn tag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let tags = p.tags("Tags");
-    authorize_tagged(ctx, ctx.action(), &role_arn(ctx, name), &tags, None)?;
-    ctx.app.iam.tag_role(ctx.account(), name, &tags)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn untag(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let keys = p.list("TagKeys", None);
-    ctx.authorize_with(
-        ctx.action(),
-        &role_arn(ctx, name),
-        &[(
-            "aws:TagKeys",
-            ContextValue::Multi(keys.iter().map(|k| k.as_str().into()).collect()),
-        )],
-    )?;
-    ctx.app.iam.untag_role(ctx.account(), name, &keys)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn list_tags(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    let role = ctx.app.iam.get_role(ctx.account(), name)?;
-    let page = page(
-        p,
-        role.tags
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (format!("{i:08}"), t.clone())),
-    )?;
-    Ok(respond(ctx, |x| {
-        x.list("Tags", &page.items, |x, t| {
-            x.text("Key", &t.key).text("Value", &t.value);
-        });
-        truncation(x, &page);
-    }))
-}
-
-pub(super) fn put_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    let arn = p.require("PermissionsBoundary")?;
-    ctx.authorize_with(
-        ctx.action(),
-        &role_arn(ctx, name),
-        &[("iam:PermissionsBoundary", ContextValue::Single(arn.into()))],
-    )?;
-    ctx.app.iam.put_role_boundary(ctx.account(), name, arn)?;
-    Ok(respond_empty(ctx))
-}
-
-pub(super) fn delete_boundary(ctx: &RequestCtx, p: &QueryParams) -> Handled {
-    let name = p.require("RoleName")?;
-    ctx.authorize(ctx.action(), &role_arn(ctx, name))?;
-    ctx.app.iam.delete_role_boundary(ctx.account(), name)?;
     Ok(respond_empty(ctx))
 }
