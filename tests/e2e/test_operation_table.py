@@ -191,3 +191,14 @@ def test_account_summary_counts_what_the_account_has(fresh_server, iam):
         {"Effect": "Allow", "Action": "iam:GetAccountSummary", "Resource": "*"}
     ])
     assert allowed.get_account_summary()["SummaryMap"]["Users"] == after["Users"] + 2
+
+
+def test_s3_log_lines_name_the_operation(fresh_server):
+    s3 = boto3_client("s3", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key)
+    s3.create_bucket(Bucket="logged-bucket")
+    s3.head_bucket(Bucket="logged-bucket")
+    lines = fresh_server.log_path.read_text().splitlines()
+    create = [l for l in lines if 'operation="CreateBucket"' in l]
+    assert create and 'read_only="false" action=s3:CreateBucket' in create[-1]
+    head = [l for l in lines if 'operation="HeadBucket"' in l]
+    assert head and 'read_only="true" action=s3:ListBucket resource=arn:aws:s3:::logged-bucket' in head[-1]

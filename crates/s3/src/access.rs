@@ -98,6 +98,10 @@ pub fn query_param(uri: &http::Uri, name: &str) -> Option<String> {
 #[async_trait::async_trait]
 impl S3Access for GatehouseAccess {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let operation = crate::operations::operation(cx.s3_op().name());
+        if let Some(notes) = cx.extensions_mut().get::<crate::authz_log::AuthzNotes>() {
+            notes.set_operation(operation);
+        }
         let headers = cx.headers();
         let uri = cx.uri();
         let sigv2 = headers

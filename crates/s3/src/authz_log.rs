@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use gatehouse_core::operation::Operation;
+
 /// One authorization made for a request, for its log line.
 #[derive(Debug, Clone)]
 pub struct AuthzNote {
@@ -23,11 +25,23 @@ pub struct AuthzNotes(Arc<parking_lot::Mutex<NotesInner>>);
 
 #[derive(Debug, Default)]
 struct NotesInner {
+    operation: Option<&'static Operation>,
     principal: Option<String>,
     decisions: Vec<AuthzNote>,
 }
 
 impl AuthzNotes {
+    /// Records which operation of the table the request is.
+    pub fn set_operation(&self, operation: Option<&'static Operation>) {
+        self.0.lock().operation = operation;
+    }
+
+    /// The request's operation, once s3s has routed it (`None`: not routed, or an operation
+    /// the table does not list).
+    pub fn operation(&self) -> Option<&'static Operation> {
+        self.0.lock().operation
+    }
+
     /// Records who the request was authenticated as.
     pub fn set_principal(&self, arn: String) {
         self.0.lock().principal = Some(arn);

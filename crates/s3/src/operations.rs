@@ -145,7 +145,13 @@ pub static OPERATIONS: &[Operation] = s3_operations! {
 /// `ListBuckets` names no bucket: it is authorized on `*`.
 const NONE: Resource = Resource::None;
 
-/// The table entry of an S3 operation, by its name in AWS's API model.
+/// The table entry of an S3 operation, by its name in AWS's API model (asked once per request).
 pub fn operation(name: &str) -> Option<&'static Operation> {
-    OPERATIONS.iter().find(|op| op.name == name)
+    static BY_NAME: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, &'static Operation>,
+    > = std::sync::OnceLock::new();
+    BY_NAME
+        .get_or_init(|| OPERATIONS.iter().map(|op| (op.name, op)).collect())
+        .get(name)
+        .copied()
 }

@@ -66,10 +66,13 @@ pub(crate) async fn serve(
             "-".to_owned(),
         ),
     };
+    let operation = notes.operation();
     tracing::info!(
         request_id,
         principal = %principal,
         service = "s3",
+        operation = operation.map_or("-", |o| o.name),
+        read_only = operation.map_or("-", |o| if o.read_only { "true" } else { "false" }),
         action = %action,
         resource = %resource,
         decision = %decision,
