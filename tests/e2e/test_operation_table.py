@@ -202,3 +202,31 @@ def test_s3_log_lines_name_the_operation(fresh_server):
     assert create and 'read_only="false" action=s3:CreateBucket' in create[-1]
     head = [l for l in lines if 'operation="HeadBucket"' in l]
     assert head and 'read_only="true" action=s3:ListBucket resource=arn:aws:s3:::logged-bucket' in head[-1]
+
+
+def test_policy_tags(fresh_server, iam):
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    arn = iam.create_policy(PolicyName="tagged-policy", PolicyDocument=doc, Tags=[{"Key": "team", "Value": "a"}])["Policy"]["Arn"]
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "Team", "Value": "b"}, {"Key": "env", "Value": "ci"}])
+    tags = iam.list_policy_tags(PolicyArn=arn)["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("Team", "b"), ("env", "ci")]
+    assert {t["Key"] for t in iam.get_policy(PolicyArn=arn)["Policy"]["Tags"]} == {"Team", "env"}
+    iam.untag_policy(PolicyArn=arn, TagKeys=["TEAM"])
+    assert [t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]] == ["env"]
+    assert iam.list_policy_tags(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Tags"] == []
+    with pytest.raises(ClientError) as e:
+        iam.list_policy_tags(PolicyArn="arn:aws:iam::111111111111:policy/absent")
+    assert err(e)[:2] == (404, "NoSuchEntity")
+    with pytest.raises(ClientError) as e:
+        iam.tag_policy(PolicyArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+    assert err(e)[:2] == (409, "LimitExceeded")
+    assert [t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]] == ["env"]
+    # Tagging is authorized with the request's tags.
+    tagger = user_iam(fresh_server, iam, "policy-tagger", [
+        {"Effect": "Allow", "Action": "iam:TagPolicy", "Resource": arn,
+         "Condition": {"StringEquals": {"aws:RequestTag/env": "ci"}}}
+    ])
+    tagger.tag_policy(PolicyArn=arn, Tags=[{"Key": "env", "Value": "ci"}])
+    with pytest.raises(ClientError) as e:
+        tagger.tag_policy(PolicyArn=arn, Tags=[{"Key": "env", "Value": "prod"}])
+    assert err(e)[:2] == (403, "AccessDenied")

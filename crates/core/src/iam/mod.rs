@@ -9,6 +9,7 @@ mod groups;
 mod inline;
 mod lookup;
 mod policies;
+mod policy_tags;
 mod principals;
 mod roles;
 mod summary;

@@ -160,7 +160,11 @@ fn used_as_boundary(state: &IamState, account: AccountId, arn: &str) -> bool {
     })
 }
 
-fn find_customer(state: &IamState, account: AccountId, arn: &str) -> Result<ManagedPolicy> {
+pub(crate) fn find_customer(
+    state: &IamState,
+    account: AccountId,
+    arn: &str,
+) -> Result<ManagedPolicy> {
     match resolve_policy_arn(state, account, arn) {
         Ok(ManagedPolicyRef::Customer(p)) => Ok(p),
         Ok(ManagedPolicyRef::Aws(_)) => Err(Error::access_denied(format!(

@@ -6,6 +6,7 @@ mod account;
 mod groups;
 mod keys;
 mod policies;
+mod policy_tags;
 mod principals;
 pub(crate) mod render;
 mod roles;
@@ -87,6 +88,9 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     DeleteRolePermissionsBoundary: write ROLE => principals::delete_boundary;
     CreatePolicy: write NEW_POLICY, context_keys = TAG_KEYS => policies::create;
     GetPolicy: read POLICY => policies::get;
+    TagPolicy: write POLICY, context_keys = TAG_KEYS => policy_tags::tag;
+    UntagPolicy: write POLICY, context_keys = &["aws:TagKeys"] => policy_tags::untag;
+    ListPolicyTags: read POLICY => policy_tags::list;
     ListPolicies: read NONE => policies::list;
     DeletePolicy: write POLICY => policies::delete;
     CreatePolicyVersion: write POLICY => policies::create_version;
