@@ -200,6 +200,27 @@ impl Group {
     }
 }
 
+/// An instance profile: a container for (at most) one role that EC2 instances assume.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstanceProfile {
+    /// Name, path, id, account, creation time.
+    #[serde(flatten)]
+    pub common: EntityCommon,
+    /// The role in it, by lower-cased name (IAM allows one).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl InstanceProfile {
+    /// `arn:aws:iam::A:instance-profile/<path><name>`.
+    pub fn arn(&self) -> String {
+        self.common.arn("instance-profile")
+    }
+}
+
 /// An IAM role.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Role {

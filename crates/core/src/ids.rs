@@ -48,6 +48,8 @@ pub enum IdKind {
     Role,
     /// `ANPA`: managed policy.
     Policy,
+    /// `AIPA`: instance profile.
+    InstanceProfile,
     /// `AKIA`: long-term access key id.
     AccessKey,
     /// `ASIA`: temporary access key id.
@@ -62,6 +64,7 @@ impl IdKind {
             IdKind::Group => "AGPA",
             IdKind::Role => "AROA",
             IdKind::Policy => "ANPA",
+            IdKind::InstanceProfile => "AIPA",
             IdKind::AccessKey => "AKIA",
             IdKind::TemporaryAccessKey => "ASIA",
         }

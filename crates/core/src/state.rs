@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, KeyRange, Store, Table};
 
-use crate::entities::{AccessKey, Account, Group, ManagedPolicy, Role, User};
+use crate::entities::{AccessKey, Account, Group, InstanceProfile, ManagedPolicy, Role, User};
 use crate::error::{Error, Result};
 use crate::ids::AccessKeyId;
 
@@ -24,6 +24,8 @@ pub struct AccountIam {
     pub roles: BTreeMap<String, Role>,
     /// Customer-managed policies.
     pub policies: BTreeMap<String, ManagedPolicy>,
+    /// Instance profiles.
+    pub instance_profiles: BTreeMap<String, InstanceProfile>,
 }
 
 impl AccountIam {
@@ -34,6 +36,7 @@ impl AccountIam {
             groups: BTreeMap::new(),
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
+            instance_profiles: BTreeMap::new(),
         }
     }
 }
@@ -68,6 +71,10 @@ pub enum Change {
     PutPolicy(ManagedPolicy),
     /// Delete a managed policy by lower-cased name.
     DeletePolicy(AccountId, String),
+    /// Create or replace an instance profile.
+    PutInstanceProfile(InstanceProfile),
+    /// Delete an instance profile by lower-cased name.
+    DeleteInstanceProfile(AccountId, String),
     /// Create or replace an access key.
     PutKey(AccessKey),
     /// Delete an access key.
@@ -119,6 +126,12 @@ impl Change {
                 json(p)?,
             ),
             Change::DeletePolicy(a, n) => batch.delete(Table::Iam, entity_key(*a, 'p', n)),
+            Change::PutInstanceProfile(i) => batch.put(
+                Table::Iam,
+                entity_key(i.common.account, 'i', &lower(&i.common.name)),
+                json(i)?,
+            ),
+            Change::DeleteInstanceProfile(a, n) => batch.delete(Table::Iam, entity_key(*a, 'i', n)),
             Change::PutKey(k) => batch.put(
                 Table::AccessKeys,
                 k.id.as_str().as_bytes().to_vec(),
@@ -184,6 +197,16 @@ impl IamState {
                     acct.policies.insert(lower(&p.common.name), p);
                 }
             }
+            Change::PutInstanceProfile(i) => {
+                if let Some(acct) = self.accounts.get_mut(&i.common.account) {
+                    acct.instance_profiles.insert(lower(&i.common.name), i);
+                }
+            }
+            Change::DeleteInstanceProfile(a, n) => {
+                if let Some(acct) = self.accounts.get_mut(&a) {
+                    acct.instance_profiles.remove(&n);
+                }
+            }
             Change::DeletePolicy(a, n) => {
                 if let Some(acct) = self.accounts.get_mut(&a) {
                     acct.policies.remove(&n);
@@ -235,6 +258,10 @@ impl IamState {
                     ),
                     ["a", _, "p", _] => Change::PutPolicy(
                         serde_json::from_slice(value).map_err(|e| parse_err("policy", e))?,
+                    ),
+                    ["a", _, "i", _] => Change::PutInstanceProfile(
+                        serde_json::from_slice(value)
+                            .map_err(|e| parse_err("instance profile", e))?,
                     ),
                     _ => {
                         return Err(Error::Internal(format!(

@@ -7,6 +7,7 @@
 mod access_keys;
 mod groups;
 mod inline;
+mod instance_profiles;
 mod lookup;
 mod policies;
 mod policy_tags;

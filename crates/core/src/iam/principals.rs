@@ -1,5 +1,5 @@
-//! What users, groups and roles share, written once: inline policies, tags and the permissions
-//! boundary. Operations name the kind ([`PrincipalKind`]); everything else is the same code for
+//! What users, groups, roles and instance profiles share, written once: inline policies, tags
+//! and the permissions boundary. Operations name the kind ([`PrincipalKind`]); everything else is the same code for
 //! every kind, so new kinds of entity with tags or policies join here.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use gatehouse_policy::AccountId;
 
 use super::{Iam, check_tags, inline, merge_tags};
-use crate::entities::{Group, PolicyDocument, Role, Tag, User};
+use crate::entities::{Group, InstanceProfile, PolicyDocument, Role, Tag, User};
 use crate::error::{Error, Result};
 use crate::state::{AccountIam, Change, IamState};
 
@@ -21,6 +21,8 @@ pub enum PrincipalKind {
     Group,
     /// An IAM role.
     Role,
+    /// An instance profile (tags only).
+    InstanceProfile,
 }
 
 impl PrincipalKind {
@@ -31,6 +33,7 @@ impl PrincipalKind {
             Self::User => "user",
             Self::Group => "group",
             Self::Role => "role",
+            Self::InstanceProfile => "instance-profile",
         }
     }
 
@@ -40,6 +43,7 @@ impl PrincipalKind {
             "user" => Some(Self::User),
             "group" => Some(Self::Group),
             "role" => Some(Self::Role),
+            "instance-profile" => Some(Self::InstanceProfile),
             _ => None,
         }
     }
@@ -50,6 +54,7 @@ enum Principal {
     User(User),
     Group(Group),
     Role(Role),
+    InstanceProfile(InstanceProfile),
 }
 
 impl Principal {
@@ -59,6 +64,9 @@ impl Principal {
             PrincipalKind::User => Self::User(super::lookup::user(acct, name)?.clone()),
             PrincipalKind::Group => Self::Group(super::lookup::group(acct, name)?.clone()),
             PrincipalKind::Role => Self::Role(super::lookup::role(acct, name)?.clone()),
+            PrincipalKind::InstanceProfile => {
+                Self::InstanceProfile(super::instance_profiles::find(acct, name)?.clone())
+            }
         })
     }
 
@@ -67,6 +75,7 @@ impl Principal {
             Self::User(_) => PrincipalKind::User,
             Self::Group(_) => PrincipalKind::Group,
             Self::Role(_) => PrincipalKind::Role,
+            Self::InstanceProfile(_) => PrincipalKind::InstanceProfile,
         }
     }
 
@@ -76,31 +85,35 @@ impl Principal {
             Self::User(u) => &u.common.name,
             Self::Group(g) => &g.common.name,
             Self::Role(r) => &r.common.name,
+            Self::InstanceProfile(i) => &i.common.name,
         }
     }
 
-    fn inline(&self) -> &BTreeMap<String, PolicyDocument> {
+    fn inline(&self) -> Result<&BTreeMap<String, PolicyDocument>> {
         match self {
-            Self::User(u) => &u.inline,
-            Self::Group(g) => &g.inline,
-            Self::Role(r) => &r.inline,
+            Self::User(u) => Ok(&u.inline),
+            Self::Group(g) => Ok(&g.inline),
+            Self::Role(r) => Ok(&r.inline),
+            Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
         }
     }
 
-    fn inline_mut(&mut self) -> &mut BTreeMap<String, PolicyDocument> {
+    fn inline_mut(&mut self) -> Result<&mut BTreeMap<String, PolicyDocument>> {
         match self {
-            Self::User(u) => &mut u.inline,
-            Self::Group(g) => &mut g.inline,
-            Self::Role(r) => &mut r.inline,
+            Self::User(u) => Ok(&mut u.inline),
+            Self::Group(g) => Ok(&mut g.inline),
+            Self::Role(r) => Ok(&mut r.inline),
+            Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
         }
     }
 
     /// The tags; groups have none.
-    fn tags(&self) -> Option<&Vec<Tag>> {
+    fn tags(&self) -> Result<&Vec<Tag>> {
         match self {
-            Self::User(u) => Some(&u.tags),
-            Self::Role(r) => Some(&r.tags),
-            Self::Group(_) => None,
+            Self::User(u) => Ok(&u.tags),
+            Self::Role(r) => Ok(&r.tags),
+            Self::InstanceProfile(i) => Ok(&i.tags),
+            Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
 
@@ -108,7 +121,8 @@ impl Principal {
         match self {
             Self::User(u) => Ok(&mut u.tags),
             Self::Role(r) => Ok(&mut r.tags),
-            Self::Group(_) => Err(no_such_capability("tags")),
+            Self::InstanceProfile(i) => Ok(&mut i.tags),
+            Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
 
@@ -116,7 +130,11 @@ impl Principal {
         match self {
             Self::User(u) => Ok(&mut u.boundary),
             Self::Role(r) => Ok(&mut r.boundary),
-            Self::Group(_) => Err(no_such_capability("a permissions boundary")),
+            Self::Group(_) => Err(no_such_capability("groups", "a permissions boundary")),
+            Self::InstanceProfile(_) => Err(no_such_capability(
+                "instance profiles",
+                "a permissions boundary",
+            )),
         }
     }
 
@@ -126,13 +144,14 @@ impl Principal {
             Self::User(u) => Change::PutUser(u),
             Self::Group(g) => Change::PutGroup(g),
             Self::Role(r) => Change::PutRole(r),
+            Self::InstanceProfile(i) => Change::PutInstanceProfile(i),
         }
     }
 }
 
-/// Groups carry neither tags nor a boundary; no IAM operation asks, so this is a bug.
-fn no_such_capability(what: &str) -> Error {
-    Error::Internal(format!("IAM groups have no {what}"))
+/// What a kind does not carry; no IAM operation asks for it, so this is a bug.
+fn no_such_capability(kind: &str, what: &str) -> Error {
+    Error::Internal(format!("IAM {kind} have no {what}"))
 }
 
 impl Iam {
@@ -164,7 +183,7 @@ impl Iam {
         self.modify_principal(account, kind, name, |_, p| {
             let entity_name = p.name().to_owned();
             let noun = p.kind().noun();
-            inline::put(p.inline_mut(), noun, &entity_name, policy_name, document)
+            inline::put(p.inline_mut()?, noun, &entity_name, policy_name, document)
         })
     }
 
@@ -179,7 +198,7 @@ impl Iam {
     ) -> Result<(String, PolicyDocument)> {
         let state = self.state();
         let p = Principal::find(state.account(account)?, kind, name)?;
-        let document = inline::get(p.inline(), kind.noun(), policy_name)?.clone();
+        let document = inline::get(p.inline()?, kind.noun(), policy_name)?.clone();
         Ok((p.name().to_owned(), document))
     }
 
@@ -192,7 +211,7 @@ impl Iam {
         policy_name: &str,
     ) -> Result<()> {
         self.modify_principal(account, kind, name, |_, p| {
-            inline::delete(p.inline_mut(), kind.noun(), policy_name)
+            inline::delete(p.inline_mut()?, kind.noun(), policy_name)
         })
     }
 
@@ -205,7 +224,7 @@ impl Iam {
     ) -> Result<Vec<String>> {
         let state = self.state();
         let p = Principal::find(state.account(account)?, kind, name)?;
-        Ok(p.inline().keys().cloned().collect())
+        Ok(p.inline()?.keys().cloned().collect())
     }
 
     /// `TagUser`, `TagRole`.
@@ -248,7 +267,7 @@ impl Iam {
     ) -> Result<Vec<Tag>> {
         let state = self.state();
         let p = Principal::find(state.account(account)?, kind, name)?;
-        p.tags().cloned().ok_or_else(|| no_such_capability("tags"))
+        p.tags().cloned()
     }
 
     /// `PutUserPermissionsBoundary`, `PutRolePermissionsBoundary`.

@@ -260,7 +260,18 @@ impl Iam {
                     "Cannot delete entity, must detach all policies first.".into(),
                 ));
             }
-            Ok((vec![Change::DeleteRole(account, name.to_lowercase())], ()))
+            let key = name.to_lowercase();
+            if state
+                .account(account)?
+                .instance_profiles
+                .values()
+                .any(|i| i.roles.contains(&key))
+            {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must remove roles from instance profile first.".into(),
+                ));
+            }
+            Ok((vec![Change::DeleteRole(account, key)], ()))
         })
     }
 

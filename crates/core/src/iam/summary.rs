@@ -25,7 +25,7 @@ impl Iam {
             ("InstanceProfilesQuota", 1000),
             ("Policies", acct.policies.len()),
             ("GroupsPerUserQuota", 10),
-            ("InstanceProfiles", 0),
+            ("InstanceProfiles", acct.instance_profiles.len()),
             (
                 "AttachedPoliciesPerUserQuota",
                 super::ATTACHED_POLICIES_QUOTA,

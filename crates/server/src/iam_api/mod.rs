@@ -4,6 +4,7 @@
 
 mod account;
 mod groups;
+mod instance_profiles;
 mod keys;
 mod policies;
 mod policy_tags;
@@ -33,6 +34,8 @@ const ROLE: Resource = Resource::named("role", "RoleName");
 const POLICY: Resource = Resource::named("policy", "PolicyArn");
 /// A new managed policy, named by `PolicyName` and `Path`.
 const NEW_POLICY: Resource = Resource::named("policy", "PolicyName");
+/// An instance profile, named by `InstanceProfileName`.
+const INSTANCE_PROFILE: Resource = Resource::named("instance-profile", "InstanceProfileName");
 /// No resource type: the call is authorized on the account's listing ARN.
 const NONE: Resource = Resource::None;
 
@@ -110,6 +113,20 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     ListEntitiesForPolicy: read POLICY => policies::entities;
     GetAccountAuthorizationDetails: read NONE => policies::account_details;
     GetAccountSummary: read NONE => account::summary;
+    CreateInstanceProfile: write INSTANCE_PROFILE, further_actions = &["iam:TagInstanceProfile"],
+        context_keys = TAG_KEYS => instance_profiles::create;
+    GetInstanceProfile: read INSTANCE_PROFILE => instance_profiles::get;
+    ListInstanceProfiles: read NONE => instance_profiles::list;
+    DeleteInstanceProfile: write INSTANCE_PROFILE => instance_profiles::delete;
+    AddRoleToInstanceProfile: write INSTANCE_PROFILE, further_actions = &["iam:PassRole"],
+        context_keys = &["iam:PassedToService", "iam:AssociatedResourceArn"]
+        => instance_profiles::add_role;
+    RemoveRoleFromInstanceProfile: write INSTANCE_PROFILE => instance_profiles::remove_role;
+    ListInstanceProfilesForRole: read ROLE => instance_profiles::list_for_role;
+    TagInstanceProfile: write INSTANCE_PROFILE, context_keys = TAG_KEYS => principals::tag;
+    UntagInstanceProfile: write INSTANCE_PROFILE, context_keys = &["aws:TagKeys"]
+        => principals::untag;
+    ListInstanceProfileTags: read INSTANCE_PROFILE => principals::list_tags;
     CreateAccessKey: write USER => keys::create;
     ListAccessKeys: read USER => keys::list;
     UpdateAccessKey: write USER => keys::update;

@@ -381,6 +381,20 @@ pub(super) fn account_details(ctx: &RequestCtx, p: &QueryParams) -> Handled {
             acct.roles.values().filter(|_| want("Role")),
             |x, r| {
                 render::role(x, r);
+                let key = r.common.name.to_lowercase();
+                let profiles = acct
+                    .instance_profiles
+                    .values()
+                    .filter(|i| i.roles.contains(&key));
+                x.list("InstanceProfileList", profiles, |x, i| {
+                    let roles: Vec<_> = i
+                        .roles
+                        .iter()
+                        .filter_map(|n| acct.roles.get(n))
+                        .cloned()
+                        .collect();
+                    render::instance_profile(x, i, &roles);
+                });
                 inline_list(x, "RolePolicyList", &r.inline);
                 attached_list(x, &r.attached);
             },

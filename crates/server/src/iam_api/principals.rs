@@ -1,4 +1,4 @@
-//! The operations users, groups and roles share — inline policies, tags, permissions
+//! The operations users, groups, roles and instance profiles share — inline policies, tags,
 //! boundaries — written once: the operation table's resource type says which kind a request
 //! is about (`PutUserPolicy` names a `user`), and the kind's request parameter and response
 //! element follow from it.
@@ -35,6 +35,7 @@ fn name_element(kind: PrincipalKind) -> &'static str {
         PrincipalKind::User => "UserName",
         PrincipalKind::Group => "GroupName",
         PrincipalKind::Role => "RoleName",
+        PrincipalKind::InstanceProfile => "InstanceProfileName",
     }
 }
 
@@ -45,6 +46,9 @@ pub(crate) fn principal_arn(ctx: &RequestCtx, kind: PrincipalKind, name: &str) -
         PrincipalKind::User => iam.get_user(ctx.account(), name).map(|u| u.arn()),
         PrincipalKind::Group => iam.get_group(ctx.account(), name).map(|(g, _)| g.arn()),
         PrincipalKind::Role => iam.get_role(ctx.account(), name).map(|r| r.arn()),
+        PrincipalKind::InstanceProfile => iam
+            .get_instance_profile(ctx.account(), name)
+            .map(|(i, _)| i.arn()),
     };
     found.unwrap_or_else(|_| entity_arn(ctx, kind.noun(), "/", name))
 }

@@ -1,6 +1,6 @@
 //! IAM entities in AWS's XML shapes.
 
-use gatehouse_core::entities::{AccessKey, Group, PolicyVersion, Role, Tag, User};
+use gatehouse_core::entities::{AccessKey, Group, InstanceProfile, PolicyVersion, Role, Tag, User};
 use gatehouse_core::iam::{ManagedPolicyRef, policy_name, policy_path};
 use jiff::Timestamp;
 
@@ -67,6 +67,17 @@ pub fn role(x: &mut Xml, r: &Role) {
             x.text("LastUsedDate", &time(*at)).text("Region", region);
         }
     });
+}
+
+/// The `InstanceProfile` fields of a profile and its roles.
+pub fn instance_profile(x: &mut Xml, profile: &InstanceProfile, roles: &[Role]) {
+    x.text("Path", &profile.common.path)
+        .text("InstanceProfileName", &profile.common.name)
+        .text("InstanceProfileId", &profile.common.id)
+        .text("Arn", &profile.arn())
+        .text("CreateDate", &time(profile.common.created));
+    x.list("Roles", roles, role);
+    tags(x, &profile.tags);
 }
 
 /// The fields of a `Policy` element, with how many entities it is attached to and how many
