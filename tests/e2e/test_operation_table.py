@@ -81,10 +81,10 @@ def test_unknown_iam_operation_is_invalid_action(fresh_server):
     iam = boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key)
     # An operation of IAM's API model that Gatehouse does not serve yet.
     with pytest.raises(ClientError) as e:
-        iam.list_open_id_connect_providers()
+        iam.list_saml_providers()
     status, code, message = err(e)
     assert (status, code) == (400, "InvalidAction")
-    assert "ListOpenIDConnectProviders" in message
+    assert "ListSAMLProviders" in message
 
 
 def test_log_lines_name_the_operation(fresh_server, iam):

@@ -200,6 +200,33 @@ impl Group {
     }
 }
 
+/// An `OpenID` Connect identity provider: who may sign web-identity tokens for the account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcProvider {
+    /// The owning account.
+    pub account: AccountId,
+    /// The issuer URL without its `https://` (the provider's identity, as IAM names it).
+    pub url: String,
+    /// The audiences (client ids) tokens may be issued for.
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+    /// The server certificate thumbprints, lower-cased.
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// When it was created.
+    pub created: Timestamp,
+}
+
+impl OidcProvider {
+    /// `arn:aws:iam::A:oidc-provider/<url without https://>`.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:iam::{}:oidc-provider/{}", self.account, self.url)
+    }
+}
+
 /// An instance profile: a container for (at most) one role that EC2 instances assume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstanceProfile {

@@ -57,7 +57,11 @@ fn format_matches(format: &str, text: &str) -> bool {
     let (placeholder, rest) = format[start + 2..]
         .split_once('}')
         .unwrap_or((&format[start + 2..], ""));
-    let takes_paths = placeholder.contains("Path") || placeholder == "ObjectName";
+    // OIDC provider names are issuer URLs without `https://`, paths included (EKS's
+    // `oidc.eks.<region>.amazonaws.com/id/<id>`), though the reference calls them names.
+    let takes_paths = placeholder.contains("Path")
+        || placeholder == "ObjectName"
+        || placeholder == "OidcProviderName";
     text.char_indices()
         .take_while(|(_, c)| takes_paths || (*c != ':' && *c != '/'))
         .map(|(i, c)| i + c.len_utf8())

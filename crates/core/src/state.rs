@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, KeyRange, Store, Table};
 
-use crate::entities::{AccessKey, Account, Group, InstanceProfile, ManagedPolicy, Role, User};
+use crate::entities::{
+    AccessKey, Account, Group, InstanceProfile, ManagedPolicy, OidcProvider, Role, User,
+};
 use crate::error::{Error, Result};
 use crate::ids::AccessKeyId;
 
@@ -26,6 +28,8 @@ pub struct AccountIam {
     pub policies: BTreeMap<String, ManagedPolicy>,
     /// Instance profiles.
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
+    /// `OpenID` Connect providers, by URL (without `https://`).
+    pub oidc_providers: BTreeMap<String, OidcProvider>,
 }
 
 impl AccountIam {
@@ -37,6 +41,7 @@ impl AccountIam {
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
             instance_profiles: BTreeMap::new(),
+            oidc_providers: BTreeMap::new(),
         }
     }
 }
@@ -75,6 +80,10 @@ pub enum Change {
     PutInstanceProfile(InstanceProfile),
     /// Delete an instance profile by lower-cased name.
     DeleteInstanceProfile(AccountId, String),
+    /// Create or replace an `OpenID` Connect provider.
+    PutOidcProvider(OidcProvider),
+    /// Delete an `OpenID` Connect provider by URL.
+    DeleteOidcProvider(AccountId, String),
     /// Create or replace an access key.
     PutKey(AccessKey),
     /// Delete an access key.
@@ -132,6 +141,12 @@ impl Change {
                 json(i)?,
             ),
             Change::DeleteInstanceProfile(a, n) => batch.delete(Table::Iam, entity_key(*a, 'i', n)),
+            Change::PutOidcProvider(o) => {
+                batch.put(Table::Iam, entity_key(o.account, 'o', &o.url), json(o)?)
+            }
+            Change::DeleteOidcProvider(a, url) => {
+                batch.delete(Table::Iam, entity_key(*a, 'o', url))
+            }
             Change::PutKey(k) => batch.put(
                 Table::AccessKeys,
                 k.id.as_str().as_bytes().to_vec(),
@@ -207,6 +222,16 @@ impl IamState {
                     acct.instance_profiles.remove(&n);
                 }
             }
+            Change::PutOidcProvider(o) => {
+                if let Some(acct) = self.accounts.get_mut(&o.account) {
+                    acct.oidc_providers.insert(o.url.clone(), o);
+                }
+            }
+            Change::DeleteOidcProvider(a, url) => {
+                if let Some(acct) = self.accounts.get_mut(&a) {
+                    acct.oidc_providers.remove(&url);
+                }
+            }
             Change::DeletePolicy(a, n) => {
                 if let Some(acct) = self.accounts.get_mut(&a) {
                     acct.policies.remove(&n);
@@ -258,6 +283,9 @@ impl IamState {
                     ),
                     ["a", _, "p", _] => Change::PutPolicy(
                         serde_json::from_slice(value).map_err(|e| parse_err("policy", e))?,
+                    ),
+                    ["a", _, "o", _] => Change::PutOidcProvider(
+                        serde_json::from_slice(value).map_err(|e| parse_err("OIDC provider", e))?,
                     ),
                     ["a", _, "i", _] => Change::PutInstanceProfile(
                         serde_json::from_slice(value)

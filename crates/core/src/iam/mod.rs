@@ -9,6 +9,7 @@ mod groups;
 mod inline;
 mod instance_profiles;
 mod lookup;
+pub mod oidc_providers;
 mod policies;
 mod policy_tags;
 mod principals;

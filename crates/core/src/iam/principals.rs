@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use gatehouse_policy::AccountId;
 
 use super::{Iam, check_tags, inline, merge_tags};
-use crate::entities::{Group, InstanceProfile, PolicyDocument, Role, Tag, User};
+use crate::entities::{Group, InstanceProfile, OidcProvider, PolicyDocument, Role, Tag, User};
 use crate::error::{Error, Result};
 use crate::state::{AccountIam, Change, IamState};
 
@@ -23,6 +23,8 @@ pub enum PrincipalKind {
     Role,
     /// An instance profile (tags only).
     InstanceProfile,
+    /// An `OpenID` Connect provider (tags only), named by its ARN.
+    OidcProvider,
 }
 
 impl PrincipalKind {
@@ -34,6 +36,7 @@ impl PrincipalKind {
             Self::Group => "group",
             Self::Role => "role",
             Self::InstanceProfile => "instance-profile",
+            Self::OidcProvider => "oidc-provider",
         }
     }
 
@@ -44,6 +47,7 @@ impl PrincipalKind {
             "group" => Some(Self::Group),
             "role" => Some(Self::Role),
             "instance-profile" => Some(Self::InstanceProfile),
+            "oidc-provider" => Some(Self::OidcProvider),
             _ => None,
         }
     }
@@ -55,6 +59,7 @@ enum Principal {
     Group(Group),
     Role(Role),
     InstanceProfile(InstanceProfile),
+    OidcProvider(OidcProvider),
 }
 
 impl Principal {
@@ -67,6 +72,9 @@ impl Principal {
             PrincipalKind::InstanceProfile => {
                 Self::InstanceProfile(super::instance_profiles::find(acct, name)?.clone())
             }
+            PrincipalKind::OidcProvider => {
+                Self::OidcProvider(super::oidc_providers::find(acct, name)?.clone())
+            }
         })
     }
 
@@ -76,6 +84,7 @@ impl Principal {
             Self::Group(_) => PrincipalKind::Group,
             Self::Role(_) => PrincipalKind::Role,
             Self::InstanceProfile(_) => PrincipalKind::InstanceProfile,
+            Self::OidcProvider(_) => PrincipalKind::OidcProvider,
         }
     }
 
@@ -86,6 +95,7 @@ impl Principal {
             Self::Group(g) => &g.common.name,
             Self::Role(r) => &r.common.name,
             Self::InstanceProfile(i) => &i.common.name,
+            Self::OidcProvider(o) => &o.url,
         }
     }
 
@@ -95,6 +105,7 @@ impl Principal {
             Self::Group(g) => Ok(&g.inline),
             Self::Role(r) => Ok(&r.inline),
             Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
+            Self::OidcProvider(_) => Err(no_such_capability("OIDC providers", "policies")),
         }
     }
 
@@ -104,6 +115,7 @@ impl Principal {
             Self::Group(g) => Ok(&mut g.inline),
             Self::Role(r) => Ok(&mut r.inline),
             Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
+            Self::OidcProvider(_) => Err(no_such_capability("OIDC providers", "policies")),
         }
     }
 
@@ -113,6 +125,7 @@ impl Principal {
             Self::User(u) => Ok(&u.tags),
             Self::Role(r) => Ok(&r.tags),
             Self::InstanceProfile(i) => Ok(&i.tags),
+            Self::OidcProvider(o) => Ok(&o.tags),
             Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
@@ -122,6 +135,7 @@ impl Principal {
             Self::User(u) => Ok(&mut u.tags),
             Self::Role(r) => Ok(&mut r.tags),
             Self::InstanceProfile(i) => Ok(&mut i.tags),
+            Self::OidcProvider(o) => Ok(&mut o.tags),
             Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
@@ -135,6 +149,10 @@ impl Principal {
                 "instance profiles",
                 "a permissions boundary",
             )),
+            Self::OidcProvider(_) => Err(no_such_capability(
+                "OIDC providers",
+                "a permissions boundary",
+            )),
         }
     }
 
@@ -145,6 +163,7 @@ impl Principal {
             Self::Group(g) => Change::PutGroup(g),
             Self::Role(r) => Change::PutRole(r),
             Self::InstanceProfile(i) => Change::PutInstanceProfile(i),
+            Self::OidcProvider(o) => Change::PutOidcProvider(o),
         }
     }
 }

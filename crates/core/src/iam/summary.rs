@@ -32,7 +32,7 @@ impl Iam {
             ),
             ("Users", acct.users.len()),
             ("PoliciesQuota", 1500),
-            ("Providers", 0),
+            ("Providers", acct.oidc_providers.len()),
             ("AccountMFAEnabled", 0),
             ("AccessKeysPerUserQuota", 2),
             ("AssumeRolePolicySizeQuota", 2048),

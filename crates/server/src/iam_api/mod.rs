@@ -6,6 +6,7 @@ mod account;
 mod groups;
 mod instance_profiles;
 mod keys;
+mod oidc_providers;
 mod policies;
 mod policy_tags;
 mod principals;
@@ -36,6 +37,8 @@ const POLICY: Resource = Resource::named("policy", "PolicyArn");
 const NEW_POLICY: Resource = Resource::named("policy", "PolicyName");
 /// An instance profile, named by `InstanceProfileName`.
 const INSTANCE_PROFILE: Resource = Resource::named("instance-profile", "InstanceProfileName");
+/// An `OpenID` Connect provider, named by `OpenIDConnectProviderArn`.
+const OIDC_PROVIDER: Resource = Resource::named("oidc-provider", "OpenIDConnectProviderArn");
 /// No resource type: the call is authorized on the account's listing ARN.
 const NONE: Resource = Resource::None;
 
@@ -127,6 +130,21 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     UntagInstanceProfile: write INSTANCE_PROFILE, context_keys = &["aws:TagKeys"]
         => principals::untag;
     ListInstanceProfileTags: read INSTANCE_PROFILE => principals::list_tags;
+    CreateOpenIDConnectProvider: write Resource::named("oidc-provider", "Url"),
+        further_actions = &["iam:TagOpenIDConnectProvider"], context_keys = TAG_KEYS
+        => oidc_providers::create;
+    GetOpenIDConnectProvider: read OIDC_PROVIDER => oidc_providers::get;
+    ListOpenIDConnectProviders: read NONE => oidc_providers::list;
+    DeleteOpenIDConnectProvider: write OIDC_PROVIDER => oidc_providers::delete;
+    AddClientIDToOpenIDConnectProvider: write OIDC_PROVIDER => oidc_providers::add_client_id;
+    RemoveClientIDFromOpenIDConnectProvider: write OIDC_PROVIDER
+        => oidc_providers::remove_client_id;
+    UpdateOpenIDConnectProviderThumbprint: write OIDC_PROVIDER
+        => oidc_providers::update_thumbprints;
+    TagOpenIDConnectProvider: write OIDC_PROVIDER, context_keys = TAG_KEYS => principals::tag;
+    UntagOpenIDConnectProvider: write OIDC_PROVIDER, context_keys = &["aws:TagKeys"]
+        => principals::untag;
+    ListOpenIDConnectProviderTags: read OIDC_PROVIDER => principals::list_tags;
     CreateAccessKey: write USER => keys::create;
     ListAccessKeys: read USER => keys::list;
     UpdateAccessKey: write USER => keys::update;

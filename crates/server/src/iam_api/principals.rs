@@ -36,6 +36,7 @@ fn name_element(kind: PrincipalKind) -> &'static str {
         PrincipalKind::Group => "GroupName",
         PrincipalKind::Role => "RoleName",
         PrincipalKind::InstanceProfile => "InstanceProfileName",
+        PrincipalKind::OidcProvider => "OpenIDConnectProviderArn",
     }
 }
 
@@ -49,6 +50,8 @@ pub(crate) fn principal_arn(ctx: &RequestCtx, kind: PrincipalKind, name: &str) -
         PrincipalKind::InstanceProfile => iam
             .get_instance_profile(ctx.account(), name)
             .map(|(i, _)| i.arn()),
+        // Named by its ARN.
+        PrincipalKind::OidcProvider => return name.to_owned(),
     };
     found.unwrap_or_else(|_| entity_arn(ctx, kind.noun(), "/", name))
 }
