@@ -122,6 +122,39 @@ pub struct Account {
     pub name: String,
     /// When it was created.
     pub created: Timestamp,
+    /// The account alias (IAM allows one), unique on the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// The password policy of its IAM users, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+/// An account's password policy (`UpdateAccountPasswordPolicy`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the policy is AWS's set of independent switches"
+)]
+pub struct PasswordPolicy {
+    /// The least number of characters (6–128).
+    pub minimum_length: u32,
+    /// At least one of `!@#$%^&*()_+-=[]{}|'`.
+    pub require_symbols: bool,
+    /// At least one digit.
+    pub require_numbers: bool,
+    /// At least one uppercase letter.
+    pub require_uppercase: bool,
+    /// At least one lowercase letter.
+    pub require_lowercase: bool,
+    /// Users may change their own password.
+    pub allow_users_to_change: bool,
+    /// Days a password lasts (1–1095), if it expires.
+    pub max_age_days: Option<u32>,
+    /// How many earlier passwords may not be reused (1–24).
+    pub reuse_prevention: Option<u32>,
+    /// An expired password can only be reset by an administrator.
+    pub hard_expiry: bool,
 }
 
 /// The parts every IAM entity has.

@@ -5,6 +5,7 @@
 //! authorization — never wait for the disk.
 
 mod access_keys;
+mod account_settings;
 mod groups;
 mod inline;
 mod instance_profiles;
@@ -152,6 +153,8 @@ impl Iam {
                 id: spec.id,
                 name: spec.name.clone(),
                 created: now(),
+                alias: None,
+                password_policy: None,
             });
             if created {
                 changes.push(Change::PutAccount(account.clone()));

@@ -116,6 +116,12 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     ListEntitiesForPolicy: read POLICY => policies::entities;
     GetAccountAuthorizationDetails: read NONE => policies::account_details;
     GetAccountSummary: read NONE => account::summary;
+    CreateAccountAlias: write NONE => account::create_alias;
+    DeleteAccountAlias: write NONE => account::delete_alias;
+    ListAccountAliases: read NONE => account::list_aliases;
+    GetAccountPasswordPolicy: read NONE => account::get_password_policy;
+    UpdateAccountPasswordPolicy: write NONE => account::update_password_policy;
+    DeleteAccountPasswordPolicy: write NONE => account::delete_password_policy;
     CreateInstanceProfile: write INSTANCE_PROFILE, further_actions = &["iam:TagInstanceProfile"],
         context_keys = TAG_KEYS => instance_profiles::create;
     GetInstanceProfile: read INSTANCE_PROFILE => instance_profiles::get;
