@@ -81,10 +81,10 @@ def test_unknown_iam_operation_is_invalid_action(fresh_server):
     iam = boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key)
     # An operation of IAM's API model that Gatehouse does not serve yet.
     with pytest.raises(ClientError) as e:
-        iam.list_saml_providers()
+        iam.list_virtual_mfa_devices()
     status, code, message = err(e)
     assert (status, code) == (400, "InvalidAction")
-    assert "ListSAMLProviders" in message
+    assert "ListVirtualMFADevices" in message
 
 
 def test_log_lines_name_the_operation(fresh_server, iam):

@@ -260,6 +260,31 @@ impl OidcProvider {
     }
 }
 
+/// A SAML 2.0 identity provider: whose assertions the account trusts, from its metadata.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlProvider {
+    /// Name, path (always `/`), id, account, creation time.
+    #[serde(flatten)]
+    pub common: EntityCommon,
+    /// The metadata document as uploaded.
+    pub metadata: String,
+    /// Until when the metadata is valid (its `validUntil`, else 100 years from upload).
+    pub valid_until: Timestamp,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+impl SamlProvider {
+    /// `arn:aws:iam::A:saml-provider/<name>`.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:iam::{}:saml-provider/{}",
+            self.common.account, self.common.name
+        )
+    }
+}
+
 /// An instance profile: a container for (at most) one role that EC2 instances assume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InstanceProfile {

@@ -50,6 +50,8 @@ pub enum IdKind {
     Policy,
     /// `AIPA`: instance profile.
     InstanceProfile,
+    /// `ASPA`: SAML provider.
+    SamlProvider,
     /// `AKIA`: long-term access key id.
     AccessKey,
     /// `ASIA`: temporary access key id.
@@ -65,6 +67,7 @@ impl IdKind {
             IdKind::Role => "AROA",
             IdKind::Policy => "ANPA",
             IdKind::InstanceProfile => "AIPA",
+            IdKind::SamlProvider => "ASPA",
             IdKind::AccessKey => "AKIA",
             IdKind::TemporaryAccessKey => "ASIA",
         }

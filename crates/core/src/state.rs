@@ -8,7 +8,8 @@ use gatehouse_policy::AccountId;
 use gatehouse_store::{Batch, KeyRange, Store, Table};
 
 use crate::entities::{
-    AccessKey, Account, Group, InstanceProfile, ManagedPolicy, OidcProvider, Role, User,
+    AccessKey, Account, Group, InstanceProfile, ManagedPolicy, OidcProvider, Role, SamlProvider,
+    User,
 };
 use crate::error::{Error, Result};
 use crate::ids::AccessKeyId;
@@ -30,6 +31,8 @@ pub struct AccountIam {
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
     /// `OpenID` Connect providers, by URL (without `https://`).
     pub oidc_providers: BTreeMap<String, OidcProvider>,
+    /// SAML providers, by name (names are case-sensitive).
+    pub saml_providers: BTreeMap<String, SamlProvider>,
 }
 
 impl AccountIam {
@@ -42,6 +45,7 @@ impl AccountIam {
             policies: BTreeMap::new(),
             instance_profiles: BTreeMap::new(),
             oidc_providers: BTreeMap::new(),
+            saml_providers: BTreeMap::new(),
         }
     }
 }
@@ -84,6 +88,10 @@ pub enum Change {
     PutOidcProvider(OidcProvider),
     /// Delete an `OpenID` Connect provider by URL.
     DeleteOidcProvider(AccountId, String),
+    /// Create or replace a SAML provider.
+    PutSamlProvider(SamlProvider),
+    /// Delete a SAML provider by name.
+    DeleteSamlProvider(AccountId, String),
     /// Create or replace an access key.
     PutKey(AccessKey),
     /// Delete an access key.
@@ -147,6 +155,12 @@ impl Change {
             Change::DeleteOidcProvider(a, url) => {
                 batch.delete(Table::Iam, entity_key(*a, 'o', url))
             }
+            Change::PutSamlProvider(p) => batch.put(
+                Table::Iam,
+                entity_key(p.common.account, 's', &p.common.name),
+                json(p)?,
+            ),
+            Change::DeleteSamlProvider(a, n) => batch.delete(Table::Iam, entity_key(*a, 's', n)),
             Change::PutKey(k) => batch.put(
                 Table::AccessKeys,
                 k.id.as_str().as_bytes().to_vec(),
@@ -232,6 +246,16 @@ impl IamState {
                     acct.oidc_providers.remove(&url);
                 }
             }
+            Change::PutSamlProvider(p) => {
+                if let Some(acct) = self.accounts.get_mut(&p.common.account) {
+                    acct.saml_providers.insert(p.common.name.clone(), p);
+                }
+            }
+            Change::DeleteSamlProvider(a, n) => {
+                if let Some(acct) = self.accounts.get_mut(&a) {
+                    acct.saml_providers.remove(&n);
+                }
+            }
             Change::DeletePolicy(a, n) => {
                 if let Some(acct) = self.accounts.get_mut(&a) {
                     acct.policies.remove(&n);
@@ -283,6 +307,9 @@ impl IamState {
                     ),
                     ["a", _, "p", _] => Change::PutPolicy(
                         serde_json::from_slice(value).map_err(|e| parse_err("policy", e))?,
+                    ),
+                    ["a", _, "s", _] => Change::PutSamlProvider(
+                        serde_json::from_slice(value).map_err(|e| parse_err("SAML provider", e))?,
                     ),
                     ["a", _, "o", _] => Change::PutOidcProvider(
                         serde_json::from_slice(value).map_err(|e| parse_err("OIDC provider", e))?,

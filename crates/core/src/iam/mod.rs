@@ -15,6 +15,7 @@ mod policies;
 mod policy_tags;
 mod principals;
 mod roles;
+pub mod saml_providers;
 mod summary;
 mod users;
 

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use gatehouse_policy::AccountId;
 
 use super::{Iam, check_tags, inline, merge_tags};
-use crate::entities::{Group, InstanceProfile, OidcProvider, PolicyDocument, Role, Tag, User};
+use crate::entities::{
+    Group, InstanceProfile, OidcProvider, PolicyDocument, Role, SamlProvider, Tag, User,
+};
 use crate::error::{Error, Result};
 use crate::state::{AccountIam, Change, IamState};
 
@@ -25,6 +27,8 @@ pub enum PrincipalKind {
     InstanceProfile,
     /// An `OpenID` Connect provider (tags only), named by its ARN.
     OidcProvider,
+    /// A SAML provider (tags only), named by its ARN.
+    SamlProvider,
 }
 
 impl PrincipalKind {
@@ -37,6 +41,7 @@ impl PrincipalKind {
             Self::Role => "role",
             Self::InstanceProfile => "instance-profile",
             Self::OidcProvider => "oidc-provider",
+            Self::SamlProvider => "saml-provider",
         }
     }
 
@@ -48,6 +53,7 @@ impl PrincipalKind {
             "role" => Some(Self::Role),
             "instance-profile" => Some(Self::InstanceProfile),
             "oidc-provider" => Some(Self::OidcProvider),
+            "saml-provider" => Some(Self::SamlProvider),
             _ => None,
         }
     }
@@ -60,6 +66,7 @@ enum Principal {
     Role(Role),
     InstanceProfile(InstanceProfile),
     OidcProvider(OidcProvider),
+    SamlProvider(SamlProvider),
 }
 
 impl Principal {
@@ -75,6 +82,9 @@ impl Principal {
             PrincipalKind::OidcProvider => {
                 Self::OidcProvider(super::oidc_providers::find(acct, name)?.clone())
             }
+            PrincipalKind::SamlProvider => {
+                Self::SamlProvider(super::saml_providers::find(acct, name)?.clone())
+            }
         })
     }
 
@@ -85,6 +95,7 @@ impl Principal {
             Self::Role(_) => PrincipalKind::Role,
             Self::InstanceProfile(_) => PrincipalKind::InstanceProfile,
             Self::OidcProvider(_) => PrincipalKind::OidcProvider,
+            Self::SamlProvider(_) => PrincipalKind::SamlProvider,
         }
     }
 
@@ -96,6 +107,7 @@ impl Principal {
             Self::Role(r) => &r.common.name,
             Self::InstanceProfile(i) => &i.common.name,
             Self::OidcProvider(o) => &o.url,
+            Self::SamlProvider(p) => &p.common.name,
         }
     }
 
@@ -106,6 +118,7 @@ impl Principal {
             Self::Role(r) => Ok(&r.inline),
             Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
             Self::OidcProvider(_) => Err(no_such_capability("OIDC providers", "policies")),
+            Self::SamlProvider(_) => Err(no_such_capability("SAML providers", "policies")),
         }
     }
 
@@ -116,6 +129,7 @@ impl Principal {
             Self::Role(r) => Ok(&mut r.inline),
             Self::InstanceProfile(_) => Err(no_such_capability("instance profiles", "policies")),
             Self::OidcProvider(_) => Err(no_such_capability("OIDC providers", "policies")),
+            Self::SamlProvider(_) => Err(no_such_capability("SAML providers", "policies")),
         }
     }
 
@@ -126,6 +140,7 @@ impl Principal {
             Self::Role(r) => Ok(&r.tags),
             Self::InstanceProfile(i) => Ok(&i.tags),
             Self::OidcProvider(o) => Ok(&o.tags),
+            Self::SamlProvider(p) => Ok(&p.tags),
             Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
@@ -136,6 +151,7 @@ impl Principal {
             Self::Role(r) => Ok(&mut r.tags),
             Self::InstanceProfile(i) => Ok(&mut i.tags),
             Self::OidcProvider(o) => Ok(&mut o.tags),
+            Self::SamlProvider(p) => Ok(&mut p.tags),
             Self::Group(_) => Err(no_such_capability("groups", "tags")),
         }
     }
@@ -153,6 +169,10 @@ impl Principal {
                 "OIDC providers",
                 "a permissions boundary",
             )),
+            Self::SamlProvider(_) => Err(no_such_capability(
+                "SAML providers",
+                "a permissions boundary",
+            )),
         }
     }
 
@@ -164,6 +184,7 @@ impl Principal {
             Self::Role(r) => Change::PutRole(r),
             Self::InstanceProfile(i) => Change::PutInstanceProfile(i),
             Self::OidcProvider(o) => Change::PutOidcProvider(o),
+            Self::SamlProvider(p) => Change::PutSamlProvider(p),
         }
     }
 }

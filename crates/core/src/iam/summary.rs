@@ -32,7 +32,10 @@ impl Iam {
             ),
             ("Users", acct.users.len()),
             ("PoliciesQuota", 1500),
-            ("Providers", acct.oidc_providers.len()),
+            (
+                "Providers",
+                acct.oidc_providers.len() + acct.saml_providers.len(),
+            ),
             ("AccountMFAEnabled", 0),
             ("AccessKeysPerUserQuota", 2),
             ("AssumeRolePolicySizeQuota", 2048),

@@ -12,6 +12,7 @@ mod policy_tags;
 mod principals;
 pub(crate) mod render;
 mod roles;
+mod saml_providers;
 mod users;
 
 use gatehouse_core::operation::Resource;
@@ -39,6 +40,8 @@ const NEW_POLICY: Resource = Resource::named("policy", "PolicyName");
 const INSTANCE_PROFILE: Resource = Resource::named("instance-profile", "InstanceProfileName");
 /// An `OpenID` Connect provider, named by `OpenIDConnectProviderArn`.
 const OIDC_PROVIDER: Resource = Resource::named("oidc-provider", "OpenIDConnectProviderArn");
+/// A SAML provider, named by `SAMLProviderArn`.
+const SAML_PROVIDER: Resource = Resource::named("saml-provider", "SAMLProviderArn");
 /// No resource type: the call is authorized on the account's listing ARN.
 const NONE: Resource = Resource::None;
 
@@ -151,6 +154,16 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     UntagOpenIDConnectProvider: write OIDC_PROVIDER, context_keys = &["aws:TagKeys"]
         => principals::untag;
     ListOpenIDConnectProviderTags: read OIDC_PROVIDER => principals::list_tags;
+    CreateSAMLProvider: write Resource::named("saml-provider", "Name"),
+        further_actions = &["iam:TagSAMLProvider"], context_keys = TAG_KEYS
+        => saml_providers::create;
+    GetSAMLProvider: read SAML_PROVIDER => saml_providers::get;
+    ListSAMLProviders: read NONE => saml_providers::list;
+    UpdateSAMLProvider: write SAML_PROVIDER => saml_providers::update;
+    DeleteSAMLProvider: write SAML_PROVIDER => saml_providers::delete;
+    TagSAMLProvider: write SAML_PROVIDER, context_keys = TAG_KEYS => principals::tag;
+    UntagSAMLProvider: write SAML_PROVIDER, context_keys = &["aws:TagKeys"] => principals::untag;
+    ListSAMLProviderTags: read SAML_PROVIDER => principals::list_tags;
     CreateAccessKey: write USER => keys::create;
     ListAccessKeys: read USER => keys::list;
     UpdateAccessKey: write USER => keys::update;

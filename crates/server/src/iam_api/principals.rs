@@ -37,6 +37,7 @@ fn name_element(kind: PrincipalKind) -> &'static str {
         PrincipalKind::Role => "RoleName",
         PrincipalKind::InstanceProfile => "InstanceProfileName",
         PrincipalKind::OidcProvider => "OpenIDConnectProviderArn",
+        PrincipalKind::SamlProvider => "SAMLProviderArn",
     }
 }
 
@@ -50,8 +51,8 @@ pub(crate) fn principal_arn(ctx: &RequestCtx, kind: PrincipalKind, name: &str) -
         PrincipalKind::InstanceProfile => iam
             .get_instance_profile(ctx.account(), name)
             .map(|(i, _)| i.arn()),
-        // Named by its ARN.
-        PrincipalKind::OidcProvider => return name.to_owned(),
+        // Named by their ARNs.
+        PrincipalKind::OidcProvider | PrincipalKind::SamlProvider => return name.to_owned(),
     };
     found.unwrap_or_else(|_| entity_arn(ctx, kind.noun(), "/", name))
 }
