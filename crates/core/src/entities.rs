@@ -203,6 +203,31 @@ pub struct User {
     /// Lower-cased names of the groups the user is in.
     #[serde(default)]
     pub groups: BTreeSet<String>,
+    /// The user's console password, once it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_profile: Option<LoginProfile>,
+}
+
+/// A user's console password: kept only as a salted hash.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct LoginProfile {
+    /// When the profile was created.
+    pub created: Timestamp,
+    /// The user must set a new password at the next sign-in.
+    pub reset_required: bool,
+    /// The salt of `hash`, hex.
+    pub salt: String,
+    /// SHA-256, iterated, of the salt and the password, hex.
+    pub hash: String,
+}
+
+impl std::fmt::Debug for LoginProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginProfile")
+            .field("created", &self.created)
+            .field("reset_required", &self.reset_required)
+            .finish_non_exhaustive()
+    }
 }
 
 impl User {

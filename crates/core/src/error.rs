@@ -27,6 +27,9 @@ pub enum Error {
     /// `InvalidInput` (400).
     #[error("InvalidInput: {0}")]
     InvalidInput(String),
+    /// `PasswordPolicyViolation` (400): a password the account's policy does not allow.
+    #[error("PasswordPolicyViolation: {0}")]
+    PasswordPolicyViolation(String),
     /// `AccessDenied` (403), with AWS's message.
     #[error("AccessDenied: {message}")]
     AccessDenied {

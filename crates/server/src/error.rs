@@ -173,6 +173,7 @@ impl From<CoreError> for ApiError {
             CoreError::MalformedPolicyDocument(m) => Self::new("MalformedPolicyDocument", 400, m),
             CoreError::Validation(m) => Self::new("ValidationError", 400, m),
             CoreError::InvalidInput(m) => Self::new("InvalidInput", 400, m),
+            CoreError::PasswordPolicyViolation(m) => Self::new("PasswordPolicyViolation", 400, m),
             CoreError::AccessDenied { message, encoded } => Self {
                 encoded_message: encoded,
                 ..Self::new("AccessDenied", 403, message)

@@ -9,6 +9,7 @@ mod account_settings;
 mod groups;
 mod inline;
 mod instance_profiles;
+mod login_profiles;
 mod lookup;
 pub mod oidc_providers;
 mod policies;

@@ -46,6 +46,7 @@ impl Iam {
                 inline: Default::default(),
                 attached: Default::default(),
                 groups: Default::default(),
+                login_profile: None,
             };
             Ok((vec![Change::PutUser(user.clone())], user))
         })
@@ -149,6 +150,11 @@ impl Iam {
             if user_keys(state, account, user).next().is_some() {
                 return Err(Error::DeleteConflict(
                     "Cannot delete entity, must delete access keys first.".into(),
+                ));
+            }
+            if user.login_profile.is_some() {
+                return Err(Error::DeleteConflict(
+                    "Cannot delete entity, must delete login profile first.".into(),
                 ));
             }
             Ok((vec![Change::DeleteUser(account, name.to_lowercase())], ()))

@@ -6,6 +6,7 @@ mod account;
 mod groups;
 mod instance_profiles;
 mod keys;
+mod login_profiles;
 mod oidc_providers;
 mod policies;
 mod policy_tags;
@@ -64,6 +65,10 @@ pub(crate) static OPERATIONS: &[QueryOperation] = query_operations! { Iam, "iam"
     PutUserPermissionsBoundary: write USER, context_keys = &["iam:PermissionsBoundary"]
         => principals::put_boundary;
     DeleteUserPermissionsBoundary: write USER => principals::delete_boundary;
+    CreateLoginProfile: write USER => login_profiles::create;
+    GetLoginProfile: read USER => login_profiles::get;
+    UpdateLoginProfile: write USER => login_profiles::update;
+    DeleteLoginProfile: write USER => login_profiles::delete;
     CreateGroup: write GROUP => groups::create;
     GetGroup: read GROUP => groups::get;
     ListGroups: read NONE => groups::list;
