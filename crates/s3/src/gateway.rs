@@ -18,6 +18,7 @@ use crate::authz_log::AuthzNotes;
 use crate::model::blob::BlobStore;
 use crate::model::meta::{self, Bucket};
 use crate::model::object_cache::ObjectCache;
+use gatehouse_core::operation::Operation;
 
 /// The client's address, put in the request's extensions by the HTTP server.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +66,17 @@ pub struct RequestInfo {
     pub notes: Option<AuthzNotes>,
     /// The HTTP method (errors about delete markers name it).
     pub method: http::Method,
+    /// The request's operation, from the table, as the access hook recorded it.
+    pub operation: Option<&'static Operation>,
+}
+
+impl RequestInfo {
+    /// The IAM action the request's operation is authorized as, from the operation table.
+    pub(crate) fn action(&self) -> S3Result<&'static str> {
+        self.operation
+            .map(|o| o.action)
+            .ok_or_else(|| internal("the request's operation was not recorded"))
+    }
 }
 
 impl Gateway {
@@ -180,6 +192,10 @@ impl Gateway {
         RequestInfo {
             caller,
             context: ctx,
+            operation: req
+                .extensions
+                .get::<AuthzNotes>()
+                .and_then(AuthzNotes::operation),
             notes: req.extensions.get::<AuthzNotes>().cloned(),
             method: req.method.clone(),
         }

@@ -35,7 +35,7 @@ impl Gateway {
         req: S3Request<ListBucketsInput>,
     ) -> S3Result<S3Response<ListBucketsOutput>> {
         let info = self.info(&req);
-        self.authorize_account(&info, "s3:ListAllMyBuckets", "*", &[])?;
+        self.authorize_account(&info, info.action()?, "*", &[])?;
         let owner = info.caller.as_ref().map(gatehouse_core::Caller::account);
         let all: Vec<(Vec<u8>, Vec<u8>)> = self
             .blocking(|s| s.scan(Table::Buckets, &KeyRange::all(), usize::MAX))
@@ -97,7 +97,7 @@ impl Gateway {
         }
         self.authorize_account(
             &info,
-            "s3:CreateBucket",
+            info.action()?,
             &format!("arn:aws:s3:::{name}"),
             &extra,
         )?;
@@ -179,7 +179,7 @@ impl Gateway {
     ) -> S3Result<S3Response<HeadBucketOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:ListBucket", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         Ok(S3Response::new(HeadBucketOutput {
             bucket_region: Some(bucket.bucket.region.clone()),
             ..Default::default()
@@ -192,7 +192,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketLocationOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketLocation", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         // us-east-1 is reported as an empty LocationConstraint, as S3 does.
         let constraint = (bucket.bucket.region != "us-east-1")
             .then(|| BucketLocationConstraint::from(bucket.bucket.region.clone()));
@@ -208,7 +208,7 @@ impl Gateway {
         let info = self.info(&req);
         let name = req.input.bucket.clone();
         let bucket = self.bucket(&name).await?;
-        self.authorize(&info, "s3:DeleteBucket", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let prefix = object_key(&name, "");
         let key = name.as_bytes().to_vec();
         let empty = self
@@ -254,7 +254,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketPolicy", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let text = req.input.policy.clone();
         let policy = Policy::parse(&text, PolicyKind::Bucket).map_err(|e| {
             let mut err = S3Error::with_message(S3ErrorCode::MalformedPolicy, e.message.clone());
@@ -374,7 +374,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketPolicy", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let policy = bucket
             .bucket
             .policy
@@ -396,7 +396,7 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:DeleteBucketPolicy", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let mut record = bucket.bucket.clone();
         record.policy = None;
         self.save_bucket(record).await?;
@@ -409,7 +409,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketPolicyStatusOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketPolicyStatus", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let policy = bucket
             .policy
             .as_ref()
@@ -427,7 +427,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketPublicAccessBlock", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let c = &req.input.public_access_block_configuration;
         let mut record = bucket.bucket.clone();
         record.public_access_block = Some(PublicAccessBlock {
@@ -446,7 +446,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketPublicAccessBlock", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let b = bucket.bucket.public_access_block.ok_or_else(|| {
             custom_error(
                 "NoSuchPublicAccessBlockConfiguration",
@@ -470,7 +470,7 @@ impl Gateway {
     ) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketPublicAccessBlock", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let mut record = bucket.bucket.clone();
         record.public_access_block = None;
         self.save_bucket(record).await?;
@@ -483,7 +483,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketTagging", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let tags = crate::ops::wire::tag_pairs(&req.input.tagging.tag_set)?;
         let mut record = bucket.bucket.clone();
         record.tags = tags;
@@ -497,7 +497,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketTagging", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         if bucket.bucket.tags.is_empty() {
             return Err(error::no_such_tag_set(&bucket.bucket.name));
         }
@@ -512,7 +512,7 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketTagging", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let mut record = bucket.bucket.clone();
         record.tags.clear();
         self.save_bucket(record).await?;

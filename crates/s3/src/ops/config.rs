@@ -67,7 +67,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketEncryptionOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetEncryptionConfiguration", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let encryption = bucket
             .bucket
             .encryption
@@ -86,7 +86,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutBucketEncryptionOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutEncryptionConfiguration", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let encryption = parse_encryption(&req.input.server_side_encryption_configuration)?;
         let mut record = bucket.bucket.clone();
         record.encryption = Some(encryption);
@@ -102,7 +102,7 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteBucketEncryptionOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutEncryptionConfiguration", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let mut record = bucket.bucket.clone();
         record.encryption = None;
         self.save_bucket(record).await?;
@@ -115,7 +115,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketOwnershipControls", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let ownership = bucket
             .bucket
             .ownership
@@ -137,7 +137,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketOwnershipControls", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let [rule] = req.input.ownership_controls.rules.as_slice() else {
             return Err(crate::error::malformed_xml());
         };
@@ -157,7 +157,7 @@ impl Gateway {
     ) -> S3Result<S3Response<DeleteBucketOwnershipControlsOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketOwnershipControls", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let mut record = bucket.bucket.clone();
         record.ownership = None;
         self.save_bucket(record).await?;
@@ -170,7 +170,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketAclOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketAcl", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let (owner, grants) = owner_full_control(&bucket.bucket.owner.to_string());
         Ok(S3Response::new(GetBucketAclOutput {
             grants: Some(grants),
@@ -191,7 +191,7 @@ impl Gateway {
                 .and_then(|p| p.grants.as_deref()),
         );
         let extra = acl.context();
-        self.authorize(&info, "s3:PutBucketAcl", &bucket, None, &extra)?;
+        self.authorize(&info, info.action()?, &bucket, None, &extra)?;
         if !acl.is_present() {
             return Err(s3_error!(
                 MissingSecurityHeader,
@@ -244,7 +244,7 @@ impl Gateway {
             &info,
             &bucket,
             (&req.input.key, req.input.version_id.as_deref()),
-            "s3:GetObjectAcl",
+            info.action()?,
             &[],
         )
         .await?;
@@ -273,7 +273,7 @@ impl Gateway {
             &info,
             &bucket,
             (&i.key, i.version_id.as_deref()),
-            "s3:PutObjectAcl",
+            info.action()?,
             &extra,
         )
         .await?;

@@ -48,7 +48,7 @@ impl Gateway {
             source.tags.clone()
         };
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
         crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
         if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,

@@ -120,7 +120,7 @@ impl Gateway {
         let prefix = i.prefix.clone().unwrap_or_default();
         self.authorize_listing(
             &info,
-            "s3:ListBucket",
+            info.action()?,
             &bucket,
             (&prefix, i.delimiter.as_deref(), i.max_keys),
         )?;
@@ -168,7 +168,7 @@ impl Gateway {
         let prefix = i.prefix.clone().unwrap_or_default();
         self.authorize_listing(
             &info,
-            "s3:ListBucket",
+            info.action()?,
             &bucket,
             (&prefix, i.delimiter.as_deref(), i.max_keys),
         )?;

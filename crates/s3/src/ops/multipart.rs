@@ -74,7 +74,7 @@ impl Gateway {
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
         let extra = crate::ops::wire::put_context(&req.headers, &[]);
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
         crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
         if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,
@@ -160,7 +160,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &[])?;
         let number = check_part_number(req.input.part_number)?;
         self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
@@ -207,7 +207,7 @@ impl Gateway {
         let (_, source, _) = self.copy_source(&info, &req.input.copy_source).await?;
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &[])?;
         let number = check_part_number(req.input.part_number)?;
         self.upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
@@ -260,7 +260,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let key = req.input.key.clone();
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &[])?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &[])?;
         let upload = self
             .upload(&bucket.bucket.name, &key, &req.input.upload_id)
             .await?;
@@ -369,13 +369,7 @@ impl Gateway {
     ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(
-            &info,
-            "s3:AbortMultipartUpload",
-            &bucket,
-            Some(&req.input.key),
-            &[],
-        )?;
+        self.authorize(&info, info.action()?, &bucket, Some(&req.input.key), &[])?;
         let upload = self
             .upload(&bucket.bucket.name, &req.input.key, &req.input.upload_id)
             .await?;
@@ -394,13 +388,7 @@ impl Gateway {
     ) -> S3Result<S3Response<ListPartsOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(
-            &info,
-            "s3:ListMultipartUploadParts",
-            &bucket,
-            Some(&req.input.key),
-            &[],
-        )?;
+        self.authorize(&info, info.action()?, &bucket, Some(&req.input.key), &[])?;
         let upload = self
             .upload(&bucket.bucket.name, &req.input.key, &req.input.upload_id)
             .await?;
@@ -458,7 +446,7 @@ impl Gateway {
     ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:ListBucketMultipartUploads", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let prefix = object_key(&bucket.bucket.name, "");
         let skip = prefix.len();
         let rows = self

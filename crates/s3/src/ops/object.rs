@@ -163,7 +163,7 @@ impl Gateway {
         let key = req.input.key.clone();
         let tags = header_tags(req.input.tagging.as_deref())?;
         let extra = put_context(&req.headers, &tags);
-        self.authorize(&info, "s3:PutObject", &bucket, Some(&key), &as_refs(&extra))?;
+        self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
         crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
         if crate::model::bucket_config::check_object_write_acl(
             bucket.bucket.ownership,

@@ -62,7 +62,7 @@ impl Gateway {
                 &info,
                 &bucket,
                 (&key, req.input.version_id.as_deref()),
-                "s3:PutObjectTagging",
+                info.action()?,
                 put_context(&http::HeaderMap::new(), &tags),
             )
             .await?;
@@ -84,7 +84,7 @@ impl Gateway {
                 &info,
                 &bucket,
                 (&req.input.key, req.input.version_id.as_deref()),
-                "s3:GetObjectTagging",
+                info.action()?,
                 Vec::new(),
             )
             .await?;
@@ -106,7 +106,7 @@ impl Gateway {
                 &info,
                 &bucket,
                 (&key, req.input.version_id.as_deref()),
-                "s3:DeleteObjectTagging",
+                info.action()?,
                 Vec::new(),
             )
             .await?;

@@ -110,7 +110,7 @@ impl Gateway {
     ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:GetBucketVersioning", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let b = &bucket.bucket;
         // A bucket whose versioning was never set reports no status at all.
         Ok(S3Response::new(GetBucketVersioningOutput {
@@ -135,7 +135,7 @@ impl Gateway {
     ) -> S3Result<S3Response<PutBucketVersioningOutput>> {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
-        self.authorize(&info, "s3:PutBucketVersioning", &bucket, None, &[])?;
+        self.authorize(&info, info.action()?, &bucket, None, &[])?;
         let config = &req.input.versioning_configuration;
         let malformed = || malformed_xml();
         let versioning = match config.status.as_ref().map(BucketVersioningStatus::as_str) {
@@ -217,7 +217,7 @@ impl Gateway {
         let delimiter = i.delimiter.as_deref();
         self.authorize_listing(
             &info,
-            "s3:ListBucketVersions",
+            info.action()?,
             &bucket,
             (&prefix, delimiter, i.max_keys),
         )?;
