@@ -107,14 +107,19 @@ pub fn new_request_id() -> String {
 }
 
 /// The two ids S3 puts on every response: `x-amz-request-id` (16 characters of `A-Z0-9`) and
-/// `x-amz-id-2`, the host id (base64 of 56 random bytes, 76 characters).
+/// `x-amz-id-2`, the host id (base64 of 56 random bytes, 76 characters). One draw of random
+/// bytes makes both: this runs on every S3 request.
 pub fn new_s3_request_ids() -> (String, String) {
     const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut rng = rand::rng();
-    let request_id = (0..16)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+    let mut bytes = [0u8; 72];
+    rand::rng().fill(&mut bytes[..]);
+    let (id, host) = bytes.split_at(16);
+    // 256 is not a multiple of 36: the first characters are a little likelier, which an id
+    // that only has to be unique can afford.
+    let request_id = id
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect();
-    let host: [u8; 56] = std::array::from_fn(|_| rng.random());
     (
         request_id,
         base64::engine::general_purpose::STANDARD.encode(host),

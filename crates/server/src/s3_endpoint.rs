@@ -7,6 +7,11 @@ use std::time::Instant;
 
 use axum::response::{IntoResponse, Response};
 
+/// `x-amz-request-id`, parsed once.
+static X_AMZ_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-amz-request-id");
+/// `x-amz-id-2`, parsed once.
+static X_AMZ_ID_2: http::HeaderName = http::HeaderName::from_static("x-amz-id-2");
+
 /// Serves an S3 request through s3s and writes its log line.
 pub(crate) async fn serve(
     s3: &s3s::service::S3Service,
@@ -25,20 +30,34 @@ pub(crate) async fn serve(
     let mut req = req.map(s3s::Body::http_body_unsync);
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
     req.extensions_mut().insert(notes.clone());
-    let mut response = match gatehouse_s3::resolving_once(s3.call(req)).await {
+    // Only a signed request resolves a credential; anonymous ones skip the slot's cost.
+    let signed = req.headers().contains_key(http::header::AUTHORIZATION)
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("X-Amz-Credential="));
+    // Boxed: s3s's future is large, and the two ways of awaiting it would otherwise copy it.
+    let call = Box::pin(s3.call(req));
+    let result = if signed {
+        gatehouse_s3::resolving_once(call).await
+    } else {
+        call.await
+    };
+    let mut response = match result {
         Ok(r) => r.map(axum::body::Body::new),
         Err(e) => {
             tracing::warn!(error = ?e, "s3 request failed");
             http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     };
-    let elements = gatehouse_s3::error::take_error_elements(response.headers_mut());
+    // Only errors carry extra elements.
     if response.status().is_client_error() || response.status().is_server_error() {
+        let elements = gatehouse_s3::error::take_error_elements(response.headers_mut());
         response = complete_error(response, &method, &elements, (&request_id, &host_id)).await;
     }
-    for (name, value) in [("x-amz-request-id", &request_id), ("x-amz-id-2", &host_id)] {
+    for (name, value) in [(&X_AMZ_REQUEST_ID, &request_id), (&X_AMZ_ID_2, &host_id)] {
         if let Ok(v) = http::HeaderValue::from_str(value) {
-            response.headers_mut().insert(name, v);
+            response.headers_mut().insert(name.clone(), v);
         }
     }
     // A client that sent `Expect: 100-continue` and got a final answer instead withholds the
