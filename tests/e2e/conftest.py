@@ -512,8 +512,11 @@ def boto3_client(
     session_token: str | None = None,
     addressing_style: str = "path",
     region: str = REGION,
+    validate_params: bool = True,
 ):
-    """A boto3 client for `service` at `endpoint`, signing SigV4 (s3v4 for S3) with one attempt."""
+    """A boto3 client for `service` at `endpoint`, signing SigV4 (s3v4 for S3) with one attempt.
+    `validate_params=False` sends what it is given: botocore checks lengths and ranges itself,
+    and the server must check them too."""
     import boto3
     from botocore.config import Config
 
@@ -523,6 +526,7 @@ def boto3_client(
         retries={"max_attempts": 1, "mode": "standard"},
         connect_timeout=10,
         read_timeout=60,
+        parameter_validation=validate_params,
     )
     return boto3.client(
         service,
@@ -533,6 +537,17 @@ def boto3_client(
         aws_session_token=session_token,
         config=config,
     )
+
+
+def user_client(endpoint: str, service: str, name: str, statements: list[dict]):
+    """A `service` client for a new IAM user `name` of prod whose one inline policy holds
+    `statements`."""
+    iam = boto3_client("iam", endpoint, PROD.access_key_id, PROD.secret_access_key)
+    iam.create_user(UserName=name)
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3_client(service, endpoint, key["AccessKeyId"], key["SecretAccessKey"])
 
 
 @pytest.fixture

@@ -13,19 +13,6 @@ from botocore.exceptions import ClientError
 from conftest import DEV, PROD, boto3_client, err
 
 
-def unchecked_iam(fresh_server):
-    """A client that sends what it is given: boto3 checks lengths and ranges itself, and the
-    server must check them too."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "iam", endpoint_url=fresh_server.endpoint, region_name="us-east-1",
-        aws_access_key_id=PROD.access_key_id, aws_secret_access_key=PROD.secret_access_key,
-        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
-    )
-
-
 @pytest.fixture(scope="module")
 def iam(fresh_server):
     return boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key)
@@ -44,7 +31,7 @@ def test_account_alias(fresh_server, iam):
     assert dev.list_account_aliases()["AccountAliases"] == []
     for bad in ("ab", "Prod", "a--b", "-abc"):
         with pytest.raises(ClientError) as e:
-            unchecked_iam(fresh_server).create_account_alias(AccountAlias=bad)
+            boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key, validate_params=False).create_account_alias(AccountAlias=bad)
         assert err(e)[:2] == (400, "ValidationError"), bad
     with pytest.raises(ClientError) as e:
         iam.delete_account_alias(AccountAlias="not-mine")
@@ -78,7 +65,7 @@ def test_password_policy(fresh_server):
     assert "MaxPasswordAge" not in policy and policy["RequireLowercaseCharacters"] is True
     for bad in (dict(MinimumPasswordLength=5), dict(MaxPasswordAge=1096), dict(PasswordReusePrevention=25)):
         with pytest.raises(ClientError) as e:
-            unchecked_iam(fresh_server).update_account_password_policy(**bad)
+            boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key, validate_params=False).update_account_password_policy(**bad)
         assert err(e)[:2] == (400, "ValidationError"), bad
     assert iam.get_account_password_policy()["PasswordPolicy"]["RequireLowercaseCharacters"] is True
     iam.delete_account_password_policy()

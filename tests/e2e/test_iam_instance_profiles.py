@@ -10,7 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PROD, boto3_client, err
+from conftest import PROD, boto3_client, err, user_client
 
 TRUST = json.dumps(
     {
@@ -23,14 +23,6 @@ TRUST = json.dumps(
 @pytest.fixture(scope="module")
 def iam(fresh_server):
     return boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key)
-
-
-def user_iam(fresh_server, iam, name: str, statements: list[dict]):
-    iam.create_user(UserName=name)
-    policy = {"Version": "2012-10-17", "Statement": statements}
-    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return boto3_client("iam", fresh_server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
 
 
 def test_instance_profile_lifecycle(fresh_server, iam):
@@ -100,7 +92,7 @@ def test_instance_profile_tags(fresh_server):
 def test_adding_a_role_needs_pass_role(fresh_server, iam):
     iam.create_role(RoleName="passed", AssumeRolePolicyDocument=TRUST)
     iam.create_instance_profile(InstanceProfileName="pass-profile")
-    no_pass = user_iam(fresh_server, iam, "no-pass", [
+    no_pass = user_client(fresh_server.endpoint, "iam", "no-pass", [
         {"Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": "*"}
     ])
     with pytest.raises(ClientError) as e:
@@ -109,7 +101,7 @@ def test_adding_a_role_needs_pass_role(fresh_server, iam):
     assert (status, code) == (403, "AccessDenied")
     assert "iam:PassRole" in message and "arn:aws:iam::111111111111:role/passed" in message
     assert iam.get_instance_profile(InstanceProfileName="pass-profile")["InstanceProfile"]["Roles"] == []
-    with_pass = user_iam(fresh_server, iam, "with-pass", [
+    with_pass = user_client(fresh_server.endpoint, "iam", "with-pass", [
         {"Effect": "Allow", "Action": "iam:AddRoleToInstanceProfile", "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/passed",
          "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}},

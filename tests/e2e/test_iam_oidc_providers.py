@@ -92,14 +92,7 @@ def test_urls_are_checked_as_aws_checks_them(iam, url, code, message):
 
 def test_thumbprints_and_client_ids_are_checked(fresh_server):
     # boto3 checks lengths itself; the server must too, for clients that do not.
-    from botocore.config import Config
-    import boto3
-
-    iam = boto3.client(
-        "iam", endpoint_url=fresh_server.endpoint, region_name="us-east-1",
-        aws_access_key_id=PROD.access_key_id, aws_secret_access_key=PROD.secret_access_key,
-        config=Config(parameter_validation=False, retries={"max_attempts": 1}),
-    )
+    iam = boto3_client("iam", fresh_server.endpoint, PROD.access_key_id, PROD.secret_access_key, validate_params=False)
     with pytest.raises(ClientError) as e:
         iam.create_open_id_connect_provider(Url="https://a.example.com", ThumbprintList=["a" * 39])
     assert err(e) == (400, "InvalidInput", "Thumbprint must be exactly 40 characters.")

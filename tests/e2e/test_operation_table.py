@@ -12,7 +12,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import PROD, boto3_client, err
+from conftest import PROD, boto3_client, err, user_client
 
 BOUNDARY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 TRUST = json.dumps(
@@ -102,14 +102,6 @@ def test_log_lines_name_the_operation(fresh_server, iam):
 # ----- Operations added through the table: UpdateGroup, GetAccountSummary -----
 
 
-def user_iam(fresh_server, iam, name: str, statements: list[dict]):
-    iam.create_user(UserName=name)
-    policy = {"Version": "2012-10-17", "Statement": statements}
-    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return boto3_client("iam", fresh_server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
-
-
 def test_update_group_renames_and_moves_with_its_members(iam):
     iam.create_group(GroupName="Managers")
     iam.create_user(UserName="manager-1")
@@ -146,7 +138,7 @@ def test_update_group_errors(iam):
 
 def test_update_group_needs_permission_on_the_old_and_the_new_name(fresh_server, iam):
     iam.create_group(GroupName="Ops")
-    old_only = user_iam(fresh_server, iam, "renamer-old-only", [
+    old_only = user_client(fresh_server.endpoint, "iam", "renamer-old-only", [
         {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": "arn:aws:iam::111111111111:group/Ops"}
     ])
     with pytest.raises(ClientError) as e:
@@ -155,7 +147,7 @@ def test_update_group_needs_permission_on_the_old_and_the_new_name(fresh_server,
     assert (status, code) == (403, "AccessDenied")
     assert "arn:aws:iam::111111111111:group/Operations" in message
     assert iam.get_group(GroupName="Ops")["Group"]["GroupName"] == "Ops"
-    both = user_iam(fresh_server, iam, "renamer-both", [
+    both = user_client(fresh_server.endpoint, "iam", "renamer-both", [
         {"Effect": "Allow", "Action": "iam:UpdateGroup", "Resource": [
             "arn:aws:iam::111111111111:group/Ops", "arn:aws:iam::111111111111:group/Operations"
         ]}
@@ -181,13 +173,13 @@ def test_account_summary_counts_what_the_account_has(fresh_server, iam):
     assert after["UserPolicySizeQuota"] == 2048
     assert after["AccountAccessKeysPresent"] == 1
     assert after["MFADevices"] == 0
-    denied = user_iam(fresh_server, iam, "summary-denied", [
+    denied = user_client(fresh_server.endpoint, "iam", "summary-denied", [
         {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}
     ])
     with pytest.raises(ClientError) as e:
         denied.get_account_summary()
     assert err(e)[:2] == (403, "AccessDenied")
-    allowed = user_iam(fresh_server, iam, "summary-allowed", [
+    allowed = user_client(fresh_server.endpoint, "iam", "summary-allowed", [
         {"Effect": "Allow", "Action": "iam:GetAccountSummary", "Resource": "*"}
     ])
     assert allowed.get_account_summary()["SummaryMap"]["Users"] == after["Users"] + 2
@@ -222,7 +214,7 @@ def test_policy_tags(fresh_server, iam):
     assert err(e)[:2] == (409, "LimitExceeded")
     assert [t["Key"] for t in iam.list_policy_tags(PolicyArn=arn)["Tags"]] == ["env"]
     # Tagging is authorized with the request's tags.
-    tagger = user_iam(fresh_server, iam, "policy-tagger", [
+    tagger = user_client(fresh_server.endpoint, "iam", "policy-tagger", [
         {"Effect": "Allow", "Action": "iam:TagPolicy", "Resource": arn,
          "Condition": {"StringEquals": {"aws:RequestTag/env": "ci"}}}
     ])

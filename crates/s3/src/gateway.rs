@@ -144,6 +144,7 @@ impl Gateway {
 
     /// The caller and common context keys of a request.
     pub(crate) fn info<T>(&self, req: &S3Request<T>) -> RequestInfo {
+        let notes = req.extensions.get::<AuthzNotes>();
         let caller = req.extensions.get::<S3Caller>().and_then(|c| c.0.clone());
         let mut ctx = RequestContext::new();
         if let Some(ClientAddr(addr)) = req.extensions.get::<ClientAddr>() {
@@ -192,11 +193,8 @@ impl Gateway {
         RequestInfo {
             caller,
             context: ctx,
-            operation: req
-                .extensions
-                .get::<AuthzNotes>()
-                .and_then(AuthzNotes::operation),
-            notes: req.extensions.get::<AuthzNotes>().cloned(),
+            operation: notes.and_then(AuthzNotes::operation),
+            notes: notes.cloned(),
             method: req.method.clone(),
         }
     }

@@ -69,9 +69,9 @@ async fn dispatch(
     match router::route(req.method(), req.uri(), req.headers()) {
         Endpoint::Query(service) => query_endpoint::serve(app, peer, service, req).await,
         Endpoint::NotServed { service, target } => not_served(service, target.as_deref()),
-        Endpoint::S3 => match app.s3.clone() {
-            Some(s3) => s3_endpoint::serve(&s3, peer, req).await,
-            None => query_endpoint::serve(app, peer, Service::Iam, req).await,
+        Endpoint::S3 { signed } => match app.s3.clone() {
+            Some(s3) => s3_endpoint::serve(&s3, peer, signed, req).await,
+            None => query_endpoint::serve(app, peer, signed.then_some(Service::Iam), req).await,
         },
     }
 }

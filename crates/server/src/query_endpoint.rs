@@ -16,23 +16,21 @@ use crate::{App, MAX_QUERY_BODY, context, query, router};
 pub(crate) async fn serve(
     app: Arc<App>,
     peer: SocketAddr,
-    service: Service,
+    scope: Option<Service>,
     req: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let request_id = gatehouse_core::ids::new_request_id();
     let Ok(body) = axum::body::to_bytes(body, MAX_QUERY_BODY).await else {
-        return ApiError::too_large(MAX_QUERY_BODY).into_response_for(service, &request_id);
+        // Unsigned and too large to read its action: answered as IAM, as before.
+        return ApiError::too_large(MAX_QUERY_BODY)
+            .into_response_for(scope.unwrap_or(Service::Iam), &request_id);
     };
     let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let params = query::QueryParams::decode(uri.query().unwrap_or(""), &body);
     let action = params.get("Action").map(str::to_owned);
-    let service = if router::is_signed(&headers, &uri) {
-        service
-    } else {
-        router::unsigned_query_service(action.as_deref())
-    };
+    let service = scope.unwrap_or_else(|| router::unsigned_query_service(action.as_deref()));
     let network = context::network_context(&headers, peer, &app.region);
     let rid = request_id.clone();
     let action_name = action.clone().unwrap_or_default();

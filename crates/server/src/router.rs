@@ -15,8 +15,9 @@ use crate::{iam_api, sts_api};
 /// The endpoint a request is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
-    /// IAM or STS over the query protocol.
-    Query(Service),
+    /// IAM or STS over the query protocol: the service of the signature's credential scope, or
+    /// `None` for an unsigned request, whose action decides ([`unsigned_query_service`]).
+    Query(Option<Service>),
     /// A service Gatehouse routes but does not serve yet, named by the request's credential
     /// scope or `X-Amz-Target`; `target` is the JSON 1.1 target, when there is one.
     NotServed {
@@ -25,8 +26,11 @@ pub(crate) enum Endpoint {
         /// `X-Amz-Target` (`AWSOrganizationsV20161128.CreateOrganization`), if sent.
         target: Option<String>,
     },
-    /// S3, served by s3s.
-    S3,
+    /// S3, served by s3s; `signed` when the request carries a `SigV4` credential scope.
+    S3 {
+        /// Whether the request is signed (header or presigned query).
+        signed: bool,
+    },
 }
 
 /// The signing service of a request's credential scope, if it is signed with `SigV4`.
@@ -71,13 +75,13 @@ pub(crate) fn route(method: &Method, uri: &Uri, headers: &HeaderMap) -> Endpoint
     };
     if let Some(scope) = scope_service(headers, uri) {
         return match AwsService::from_signing_name(&scope) {
-            Some(AwsService::Iam) => Endpoint::Query(Service::Iam),
-            Some(AwsService::Sts) => Endpoint::Query(Service::Sts),
+            Some(AwsService::Iam) => Endpoint::Query(Some(Service::Iam)),
+            Some(AwsService::Sts) => Endpoint::Query(Some(Service::Sts)),
             Some(service @ (AwsService::Organizations | AwsService::AccessAnalyzer)) => {
                 not_served(service)
             }
             // S3, and services Gatehouse has never heard of: s3s answers them as S3 does.
-            Some(AwsService::S3) | None => Endpoint::S3,
+            Some(AwsService::S3) | None => Endpoint::S3 { signed: true },
         };
     }
     if let Some(service) = json_target(headers).as_deref().and_then(target_service) {
@@ -92,9 +96,9 @@ pub(crate) fn route(method: &Method, uri: &Uri, headers: &HeaderMap) -> Endpoint
         .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "Action"));
     if action_in_query || (method == Method::POST && uri.path() == "/" && form) {
         // Which query service is decided by the action, once the body is read.
-        Endpoint::Query(Service::Iam)
+        Endpoint::Query(None)
     } else {
-        Endpoint::S3
+        Endpoint::S3 { signed: false }
     }
 }
 
@@ -104,11 +108,6 @@ pub(crate) fn unsigned_query_service(action: Option<&str>) -> Service {
         Some(a) if is_aws_operation(AwsService::Sts, a) => Service::Sts,
         _ => Service::Iam,
     }
-}
-
-/// Whether a request carries a credential scope (then its service is the scope's).
-pub(crate) fn is_signed(headers: &HeaderMap, uri: &Uri) -> bool {
-    scope_service(headers, uri).is_some()
 }
 
 /// Every query-protocol operation served, by service and name.
@@ -193,13 +192,16 @@ mod tests {
         let cases = [
             (
                 headers(&[("authorization", &auth("iam"))]),
-                Endpoint::Query(Service::Iam),
+                Endpoint::Query(Some(Service::Iam)),
             ),
             (
                 headers(&[("authorization", &auth("sts"))]),
-                Endpoint::Query(Service::Sts),
+                Endpoint::Query(Some(Service::Sts)),
             ),
-            (headers(&[("authorization", &auth("s3"))]), Endpoint::S3),
+            (
+                headers(&[("authorization", &auth("s3"))]),
+                Endpoint::S3 { signed: true },
+            ),
             (
                 headers(&[
                     ("authorization", &auth("organizations")),
@@ -212,9 +214,9 @@ mod tests {
             ),
             (
                 headers(&[("content-type", "application/x-www-form-urlencoded")]),
-                Endpoint::Query(Service::Iam),
+                Endpoint::Query(None),
             ),
-            (headers(&[]), Endpoint::S3),
+            (headers(&[]), Endpoint::S3 { signed: false }),
         ];
         for (h, want) in cases {
             assert_eq!(route(&post, &root, &h), want, "{h:?}");
@@ -223,11 +225,14 @@ mod tests {
             "/bucket/key?X-Amz-Credential=AKIA%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
                 .parse()
                 .unwrap();
-        assert_eq!(route(&Method::GET, &presigned, &headers(&[])), Endpoint::S3);
+        assert_eq!(
+            route(&Method::GET, &presigned, &headers(&[])),
+            Endpoint::S3 { signed: true }
+        );
         let query: Uri = "/?Action=GetCallerIdentity".parse().unwrap();
         assert_eq!(
             route(&Method::GET, &query, &headers(&[])),
-            Endpoint::Query(Service::Iam)
+            Endpoint::Query(None)
         );
         assert_eq!(
             unsigned_query_service(Some("GetCallerIdentity")),

@@ -16,6 +16,7 @@ static X_AMZ_ID_2: http::HeaderName = http::HeaderName::from_static("x-amz-id-2"
 pub(crate) async fn serve(
     s3: &s3s::service::S3Service,
     peer: SocketAddr,
+    signed: bool,
     req: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
@@ -31,11 +32,6 @@ pub(crate) async fn serve(
     req.extensions_mut().insert(gatehouse_s3::ClientAddr(peer));
     req.extensions_mut().insert(notes.clone());
     // Only a signed request resolves a credential; anonymous ones skip the slot's cost.
-    let signed = req.headers().contains_key(http::header::AUTHORIZATION)
-        || req
-            .uri()
-            .query()
-            .is_some_and(|q| q.contains("X-Amz-Credential="));
     // Boxed: s3s's future is large, and the two ways of awaiting it would otherwise copy it.
     let call = Box::pin(s3.call(req));
     let result = if signed {

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use s3s::dto::{
-    DeleteBucketEncryptionInput, DeleteBucketEncryptionOutput, DeleteBucketOwnershipControlsInput,
-    DeleteBucketOwnershipControlsOutput, GetBucketAclInput, GetBucketAclOutput,
-    GetBucketEncryptionInput, GetBucketEncryptionOutput, GetBucketOwnershipControlsInput,
-    GetBucketOwnershipControlsOutput, GetObjectAclInput, GetObjectAclOutput, OwnershipControls,
-    OwnershipControlsRule, PutBucketAclInput, PutBucketAclOutput, PutBucketEncryptionInput,
-    PutBucketEncryptionOutput, PutBucketOwnershipControlsInput, PutBucketOwnershipControlsOutput,
-    PutObjectAclInput, PutObjectAclOutput, ServerSideEncryption, ServerSideEncryptionByDefault,
+    AccessControlPolicy, DeleteBucketEncryptionInput, DeleteBucketEncryptionOutput,
+    DeleteBucketOwnershipControlsInput, DeleteBucketOwnershipControlsOutput, GetBucketAclInput,
+    GetBucketAclOutput, GetBucketEncryptionInput, GetBucketEncryptionOutput,
+    GetBucketOwnershipControlsInput, GetBucketOwnershipControlsOutput, GetObjectAclInput,
+    GetObjectAclOutput, OwnershipControls, OwnershipControlsRule, PutBucketAclInput,
+    PutBucketAclOutput, PutBucketEncryptionInput, PutBucketEncryptionOutput,
+    PutBucketOwnershipControlsInput, PutBucketOwnershipControlsOutput, PutObjectAclInput,
+    PutObjectAclOutput, ServerSideEncryption, ServerSideEncryptionByDefault,
     ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 use s3s::{S3Request, S3Response, S3Result, s3_error};
@@ -49,6 +50,30 @@ fn parse_encryption(config: &ServerSideEncryptionConfiguration) -> S3Result<Defa
     };
     encryption.validate()?;
     Ok(encryption)
+}
+
+/// The ACL a `PutBucketAcl` or `PutObjectAcl` request sets: its headers, and its body's grants.
+fn requested_acl<'a>(
+    headers: &'a http::HeaderMap,
+    policy: Option<&'a AccessControlPolicy>,
+) -> RequestedAcl<'a> {
+    RequestedAcl::from_headers(headers).with_grants(policy.and_then(|p| p.grants.as_deref()))
+}
+
+/// A put-ACL request must set one, and the bucket's Object Ownership must allow it.
+fn check_put_acl(acl: &RequestedAcl<'_>, bucket: &CachedBucket) -> S3Result<()> {
+    if !acl.is_present() {
+        return Err(s3_error!(
+            MissingSecurityHeader,
+            "Your request was missing a required header"
+        ));
+    }
+    check_acl(
+        bucket.bucket.ownership,
+        acl,
+        &bucket.bucket.owner.to_string(),
+        false,
+    )
 }
 
 /// `OwnershipControlsNotFoundError`: what a bucket whose controls were deleted answers.
@@ -185,25 +210,10 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let i = &req.input;
-        let acl = RequestedAcl::from_headers(&req.headers).with_grants(
-            i.access_control_policy
-                .as_ref()
-                .and_then(|p| p.grants.as_deref()),
-        );
+        let acl = requested_acl(&req.headers, i.access_control_policy.as_ref());
         let extra = acl.context();
         self.authorize(&info, info.action()?, &bucket, None, &extra)?;
-        if !acl.is_present() {
-            return Err(s3_error!(
-                MissingSecurityHeader,
-                "Your request was missing a required header"
-            ));
-        }
-        check_acl(
-            bucket.bucket.ownership,
-            &acl,
-            &bucket.bucket.owner.to_string(),
-            false,
-        )?;
+        check_put_acl(&acl, &bucket)?;
         Ok(S3Response::new(PutBucketAclOutput {}))
     }
 
@@ -217,11 +227,11 @@ impl Gateway {
         action: &str,
         extra: &[(&str, gatehouse_policy::ContextValue)],
     ) -> S3Result<Arc<ObjectMeta>> {
-        let owned: Vec<(String, gatehouse_policy::ContextValue)> = extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
         if let Some(id) = requested_version(version_id)? {
+            let owned: Vec<(String, gatehouse_policy::ContextValue)> = extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
             let versioned = action.replacen("ObjectAcl", "ObjectVersionAcl", 1);
             return self
                 .readable_version(info, bucket, key, &id, (&versioned, &owned))
@@ -263,11 +273,7 @@ impl Gateway {
         let info = self.info(&req);
         let bucket = self.bucket(&req.input.bucket).await?;
         let i = &req.input;
-        let acl = RequestedAcl::from_headers(&req.headers).with_grants(
-            i.access_control_policy
-                .as_ref()
-                .and_then(|p| p.grants.as_deref()),
-        );
+        let acl = requested_acl(&req.headers, i.access_control_policy.as_ref());
         let extra = acl.context();
         self.acl_object(
             &info,
@@ -277,18 +283,7 @@ impl Gateway {
             &extra,
         )
         .await?;
-        if !acl.is_present() {
-            return Err(s3_error!(
-                MissingSecurityHeader,
-                "Your request was missing a required header"
-            ));
-        }
-        check_acl(
-            bucket.bucket.ownership,
-            &acl,
-            &bucket.bucket.owner.to_string(),
-            false,
-        )?;
+        check_put_acl(&acl, &bucket)?;
         Ok(S3Response::new(PutObjectAclOutput {
             request_charged: None,
         }))

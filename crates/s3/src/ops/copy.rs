@@ -49,20 +49,7 @@ impl Gateway {
         };
         let extra = put_context(&req.headers, if replace_tags { &tags } else { &[] });
         self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
-        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::model::bucket_config::check_object_write_acl(
-            bucket.bucket.ownership,
-            &bucket.bucket.owner.to_string(),
-            &req.headers,
-        )? {
-            self.authorize(
-                &info,
-                "s3:PutObjectAcl",
-                &bucket,
-                Some(&key),
-                &as_refs(&extra),
-            )?;
-        }
+        self.check_write_options(&info, &bucket, &key, &req.headers, &extra)?;
         check_copy_source_conditions(
             req.input.copy_source_if_match.as_ref(),
             req.input.copy_source_if_none_match.as_ref(),

@@ -75,20 +75,7 @@ impl Gateway {
         let key = req.input.key.clone();
         let extra = crate::ops::wire::put_context(&req.headers, &[]);
         self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
-        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::model::bucket_config::check_object_write_acl(
-            bucket.bucket.ownership,
-            &bucket.bucket.owner.to_string(),
-            &req.headers,
-        )? {
-            self.authorize(
-                &info,
-                "s3:PutObjectAcl",
-                &bucket,
-                Some(&key),
-                &as_refs(&extra),
-            )?;
-        }
+        self.check_write_options(&info, &bucket, &key, &req.headers, &extra)?;
         let i = &req.input;
         let mut headers = std::collections::BTreeMap::new();
         for (name, value) in [

@@ -164,20 +164,7 @@ impl Gateway {
         let tags = header_tags(req.input.tagging.as_deref())?;
         let extra = put_context(&req.headers, &tags);
         self.authorize(&info, info.action()?, &bucket, Some(&key), &as_refs(&extra))?;
-        crate::model::bucket_config::check_object_write_encryption(&req.headers)?;
-        if crate::model::bucket_config::check_object_write_acl(
-            bucket.bucket.ownership,
-            &bucket.bucket.owner.to_string(),
-            &req.headers,
-        )? {
-            self.authorize(
-                &info,
-                "s3:PutObjectAcl",
-                &bucket,
-                Some(&key),
-                &as_refs(&extra),
-            )?;
-        }
+        self.check_write_options(&info, &bucket, &key, &req.headers, &extra)?;
         if !tags.is_empty() {
             self.authorize(
                 &info,

@@ -8,7 +8,7 @@ use s3s::dto::{EncodingType, Owner, Tag, TagSet, Timestamp};
 use s3s::{S3Result, s3_error};
 
 use crate::error::invalid_version_id;
-use crate::gateway::CachedBucket;
+use crate::gateway::{CachedBucket, Gateway, RequestInfo};
 use crate::model::meta::{ObjectMeta, Resume};
 use crate::model::versioning::VersionId;
 
@@ -232,4 +232,35 @@ pub(crate) fn tag_set(pairs: &[(String, String)]) -> TagSet {
             value: Some(v.clone()),
         })
         .collect()
+}
+
+impl Gateway {
+    /// The options of an object write (`PutObject`, `CopyObject`, `CreateMultipartUpload`) that
+    /// are not its body: server-side encryption (only SSE-S3 is served) and an ACL, which the
+    /// bucket's Object Ownership must allow and which needs `s3:PutObjectAcl` too.
+    pub(crate) fn check_write_options(
+        &self,
+        info: &RequestInfo,
+        bucket: &CachedBucket,
+        key: &str,
+        headers: &http::HeaderMap,
+        context: &[(String, ContextValue)],
+    ) -> S3Result<()> {
+        crate::model::bucket_config::check_object_write_encryption(headers)?;
+        let has_acl = crate::model::bucket_config::check_object_write_acl(
+            bucket.bucket.ownership,
+            &bucket.bucket.owner.to_string(),
+            headers,
+        )?;
+        if has_acl {
+            self.authorize(
+                info,
+                "s3:PutObjectAcl",
+                bucket,
+                Some(key),
+                &as_refs(context),
+            )?;
+        }
+        Ok(())
+    }
 }

@@ -4,7 +4,7 @@ use gatehouse_core::entities::{InstanceProfile, Role};
 use gatehouse_core::iam::PrincipalKind;
 use gatehouse_policy::ContextValue;
 
-use super::principals::{authorize_tagged, principal_arn};
+use super::principals::{authorize_create, principal_arn};
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
@@ -17,10 +17,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     let arn = entity_arn(ctx, "instance-profile", path, name);
-    authorize_tagged(ctx, ctx.action(), &arn, &tags, None)?;
-    if !tags.is_empty() {
-        authorize_tagged(ctx, "iam:TagInstanceProfile", &arn, &tags, None)?;
-    }
+    authorize_create(ctx, &arn, &tags, None)?;
     let profile = ctx
         .app
         .iam

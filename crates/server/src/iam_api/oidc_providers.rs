@@ -1,6 +1,6 @@
 //! `OpenID` Connect providers.
 
-use super::principals::authorize_tagged;
+use super::principals::authorize_create;
 use super::{Handled, render, respond, respond_empty};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
@@ -12,10 +12,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     // AWS checks the URL before it authorizes: the provider's name is in the ARN.
     let name = gatehouse_core::iam::oidc_providers::provider_url(url)?;
     let arn = format!("arn:aws:iam::{}:oidc-provider/{name}", ctx.account());
-    authorize_tagged(ctx, ctx.action(), &arn, &tags, None)?;
-    if !tags.is_empty() {
-        authorize_tagged(ctx, "iam:TagOpenIDConnectProvider", &arn, &tags, None)?;
-    }
+    authorize_create(ctx, &arn, &tags, None)?;
     let provider = ctx.app.iam.create_oidc_provider(
         ctx.account(),
         url,

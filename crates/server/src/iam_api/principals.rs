@@ -108,6 +108,27 @@ pub(crate) fn authorize_tagged(
     ctx.authorize_with(action, arn, &refs)
 }
 
+/// Authorizes a create that may carry tags: the operation's action on `arn` (with
+/// `iam:PermissionsBoundary` when the request sets a boundary) and, when it carries tags, the
+/// tagging action its table entry lists among its further actions (`iam:TagUser`…).
+pub(crate) fn authorize_create(
+    ctx: &RequestCtx,
+    arn: &str,
+    tags: &[Tag],
+    boundary: Option<&str>,
+) -> Result<(), ApiError> {
+    authorize_tagged(ctx, ctx.action(), arn, tags, boundary)?;
+    let tag_action = ctx
+        .operation
+        .further_actions
+        .iter()
+        .find(|a| a.starts_with("iam:Tag"));
+    if let (Some(tag_action), false) = (tag_action, tags.is_empty()) {
+        authorize_tagged(ctx, tag_action, arn, tags, None)?;
+    }
+    Ok(())
+}
+
 /// `PutUserPolicy`, `PutGroupPolicy`, `PutRolePolicy`.
 pub(super) fn put_policy(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     let (kind, name, arn) = target(ctx, p)?;

@@ -2,7 +2,7 @@
 
 use gatehouse_core::iam::{CreateRole, RoleUpdate};
 
-use super::principals::authorize_tagged;
+use super::principals::authorize_create;
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
@@ -27,10 +27,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
     let arn = entity_arn(ctx, "role", path, name);
-    authorize_tagged(ctx, ctx.action(), &arn, &tags, p.get("PermissionsBoundary"))?;
-    if !tags.is_empty() {
-        authorize_tagged(ctx, "iam:TagRole", &arn, &tags, None)?;
-    }
+    authorize_create(ctx, &arn, &tags, p.get("PermissionsBoundary"))?;
     let role = ctx.app.iam.create_role(
         ctx.account(),
         &CreateRole {

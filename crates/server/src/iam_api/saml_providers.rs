@@ -2,7 +2,7 @@
 
 use gatehouse_core::entities::SamlProvider;
 
-use super::principals::authorize_tagged;
+use super::principals::authorize_create;
 use super::{Handled, render, respond, respond_empty};
 use crate::error::ApiError;
 use crate::query::QueryParams;
@@ -31,10 +31,7 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     gatehouse_core::iam::saml_providers::check_name(name)?;
     let tags = p.tags("Tags");
     let arn = format!("arn:aws:iam::{}:saml-provider/{name}", ctx.account());
-    authorize_tagged(ctx, ctx.action(), &arn, &tags, None)?;
-    if !tags.is_empty() {
-        authorize_tagged(ctx, "iam:TagSAMLProvider", &arn, &tags, None)?;
-    }
+    authorize_create(ctx, &arn, &tags, None)?;
     let provider = ctx
         .app
         .iam

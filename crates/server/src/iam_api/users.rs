@@ -2,7 +2,7 @@
 
 use gatehouse_core::caller::Identity;
 
-use super::principals::authorize_tagged;
+use super::principals::authorize_create;
 use super::{Handled, entity_arn, page, render, respond, respond_empty, truncation};
 use crate::query::QueryParams;
 use crate::request::RequestCtx;
@@ -21,22 +21,12 @@ pub(super) fn create(ctx: &RequestCtx, p: &QueryParams) -> Handled {
     // AWS checks the request's shape before it authorizes (the ARN needs a valid path).
     gatehouse_core::validate::path("path", path)?;
     let tags = p.tags("Tags");
-    authorize_tagged(
+    authorize_create(
         ctx,
-        ctx.action(),
         &entity_arn(ctx, "user", path, name),
         &tags,
         p.get("PermissionsBoundary"),
     )?;
-    if !tags.is_empty() {
-        authorize_tagged(
-            ctx,
-            "iam:TagUser",
-            &entity_arn(ctx, "user", path, name),
-            &tags,
-            None,
-        )?;
-    }
     let user = ctx.app.iam.create_user(
         ctx.account(),
         name,
